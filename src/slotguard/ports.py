@@ -1,0 +1,87 @@
+"""The small interfaces the service layer talks through. Real adapters and in-memory ones
+implement them side by side; ``slotguard.service.bootstrap`` wires one set together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from slotguard.domain.model import CalendarEvent, Purpose, Weekday, WorkingHours
+
+
+@dataclass(frozen=True, slots=True)
+class Mailbox:
+    """What Graph says about a seller's mailbox, already in our terms (IANA zone)."""
+
+    upn: str
+    zone: str
+    working_hours: WorkingHours
+    user_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyRecurrence:
+    days: frozenset[Weekday]
+    start: date
+    end: date | None = None  # None: no end
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event slotguard writes. ``key`` is the idempotency key: the same key always
+    means the same event (it derives the transactionId and the marker property)."""
+
+    key: str
+    purpose: Purpose
+    subject: str
+    body: str
+    start: datetime  # UTC
+    end: datetime  # UTC
+    zone: str  # IANA zone the seller reads the event in
+    categories: tuple[str, ...] = ()
+    reminder_minutes: int = 15
+    recurrence: WeeklyRecurrence | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewTask:
+    """A To Do task slotguard writes; ``key`` is its idempotency key."""
+
+    key: str
+    title: str
+    body: str
+    due: date
+    zone: str
+    recurrence: WeeklyRecurrence | None = None
+    link_url: str | None = None
+    link_title: str | None = None
+
+
+class CalendarGateway(Protocol):
+    """Everything slotguard asks of Microsoft 365."""
+
+    async def group_members(self, group_id: str) -> list[str]: ...
+
+    async def mailbox(self, upn: str) -> Mailbox: ...
+
+    async def events(self, upn: str, start: datetime, end: datetime) -> list[CalendarEvent]: ...
+
+    async def own_events(self, upn: str, key: str) -> list[CalendarEvent]: ...
+
+    async def create_event(self, upn: str, event: NewEvent) -> str: ...
+
+    async def delete_event(self, upn: str, event_id: str) -> None: ...
+
+    async def ensure_task_list(self, upn: str, name: str) -> str: ...
+
+    async def find_task(self, upn: str, list_id: str, key: str) -> str | None: ...
+
+    async def create_task(self, upn: str, list_id: str, task: NewTask) -> str: ...
+
+    async def send_mail(self, sender: str, to: Sequence[str], subject: str, body: str) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
