@@ -1,0 +1,74 @@
+"""Engines tuned for how the ledger is used: a daemon writing and a CLI reading the same
+SQLite file, or several replicas sharing one PostgreSQL database.
+
+SQLite: WAL lets readers and one writer work side by side; a busy timeout makes a second
+writer wait instead of failing. pysqlite's own transaction handling is switched off so that
+write transactions can start with BEGIN IMMEDIATE: a deferred transaction that reads first
+and writes later can fail at once with "database is locked" when another writer got in
+between, whatever the busy timeout says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+WRITE = "slotguard_write"  # execution option: this transaction will write
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) -> Engine:
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # ArgumentError; the message names the URL's problem
+        raise ValueError(f"database_url: cannot parse {url!r} ({exc})") from None
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True, echo=echo)
+
+    database = parsed.database or ""
+    kwargs: dict[str, Any] = {"echo": echo}
+    if database in ("", ":memory:"):
+        # One shared connection, or every pooled connection would see its own empty
+        # database. Good for tests and dry runs; not for concurrent writers.
+        kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
+    engine = create_engine(parsed, **kwargs)
+    _tune_sqlite(engine, busy_timeout_ms, in_memory=database in ("", ":memory:"))
+    return engine
+
+
+def _tune_sqlite(engine: Engine, busy_timeout_ms: int, *, in_memory: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
+        cursor = dbapi_conn.cursor()
+        try:
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough under WAL
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get(WRITE) else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
+    """One short transaction; committed on success, rolled back on any exception."""
+    with engine.connect() as conn:
+        if write:
+            conn.execution_options(**{WRITE: True})
+        with conn.begin():
+            yield conn
