@@ -248,3 +248,27 @@ class Rules:
     policy: Policy = field(default_factory=Policy)
     follow_up: FollowUpRules = field(default_factory=FollowUpRules)
     escalation: EscalationRules = field(default_factory=EscalationRules)
+
+
+class ViolationKind(StrEnum):
+    """Who took the block: a customer (the case slotguard exists for) or colleagues only."""
+
+    CUSTOMER = "customer"
+    INTERNAL = "internal"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A block occurrence taken by one or more meetings; one per occurrence, keyed by it.
+
+    ``meetings`` holds every counted meeting that overlapped the block, sorted by start, end
+    and id. ``compensate`` says whether the taken block is made up for: always for
+    customers, for internal meetings only when the policy says ``compensate``.
+    """
+
+    key: str
+    seller: str
+    occurrence: BlockOccurrence
+    meetings: tuple[CalendarEvent, ...]
+    kind: ViolationKind
+    compensate: bool = True
