@@ -1,0 +1,116 @@
+"""Turning pydantic's validation errors into the one-line problems admins read.
+
+Settings and the rules file share this: each problem says where (an env variable or a TOML
+path), what is wrong and how to fix it, on one line. pydantic's own wording ("Input should
+be a valid integer...") is replaced where we know better; values are echoed back only when
+the caller says the field is not secret.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from enum import Enum
+from typing import Any, TypeVar
+
+from pydantic import BeforeValidator
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+E = TypeVar("E", bound=Enum)
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def fail(message: str) -> PydanticCustomError:
+    """An error whose message is already the final wording (after the location)."""
+    return PydanticCustomError("slotguard", "{problem}", {"problem": message})
+
+
+def shown(value: object) -> str:
+    """A short, one-line rendering of an offending value."""
+    text = repr(value)
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def choice(enum_cls: type[E], *, what: str = "") -> BeforeValidator:
+    """Accept an enum member by value, case-insensitively, with a message listing the values."""
+    members = {str(member.value).casefold(): member for member in enum_cls}
+    listed = ", ".join(str(member.value) for member in enum_cls)
+
+    def check(value: object) -> object:
+        if isinstance(value, enum_cls):
+            return value
+        if isinstance(value, str) and value.strip().casefold() in members:
+            return members[value.strip().casefold()]
+        raise fail(f"must be one of {listed}{what} (got {shown(value)})")
+
+    return BeforeValidator(check)
+
+
+def toml_path(loc: Iterable[int | str]) -> str:
+    """``('teams', 0, 'overrides', 'a@b.c', 'blocks')`` → ``teams[0].overrides."a@b.c".blocks``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            key = part if _BARE_KEY.match(part) else f'"{part}"'
+            out += f".{key}" if out else key
+    return out
+
+
+def _got(error: ErrorDetails, show_input: bool) -> str:
+    if not show_input or "input" not in error:
+        return ""
+    return f" (got {shown(error['input'])})"
+
+
+def describe(error: ErrorDetails, *, show_input: bool = True) -> str:
+    """The part of a problem line after ``location: ``."""
+    kind = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    got = _got(error, show_input)
+    if kind == "slotguard":
+        return str(ctx["problem"])
+    if kind in {"value_error", "assertion_error"} and "error" in ctx:
+        return str(ctx["error"])
+    simple: dict[str, Callable[[], str]] = {
+        "missing": lambda: "is required; add it",
+        "extra_forbidden": lambda: "unknown key; remove it",
+        "string_type": lambda: f"must be text in quotes{got}",
+        "int_type": lambda: f"must be a whole number{got}",
+        "int_parsing": lambda: f"must be a whole number{got}",
+        "int_from_float": lambda: f"must be a whole number{got}",
+        "float_type": lambda: f"must be a number{got}",
+        "float_parsing": lambda: f"must be a number{got}",
+        "bool_type": lambda: f"must be true or false{got}",
+        "bool_parsing": lambda: f"must be true or false{got}",
+        "list_type": lambda: f'must be a list such as ["a", "b"]{got}',
+        "tuple_type": lambda: f'must be a list such as ["a", "b"]{got}',
+        "model_type": lambda: f"must be a table{got}",
+        "model_attributes_type": lambda: f"must be a table{got}",
+        "dict_type": lambda: f"must be a table{got}",
+        "greater_than_equal": lambda: f"must be at least {ctx.get('ge')}{got}",
+        "greater_than": lambda: f"must be more than {ctx.get('gt')}{got}",
+        "less_than_equal": lambda: f"must be at most {ctx.get('le')}{got}",
+        "less_than": lambda: f"must be less than {ctx.get('lt')}{got}",
+        "string_too_short": lambda: "must not be empty",
+        "string_too_long": lambda: f"must be at most {ctx.get('max_length')} characters",
+        "too_long": lambda: f"must have at most {ctx.get('max_length')} entries",
+        "path_not_file": lambda: f"no such file{got}; give the path of an existing file",
+        "enum": lambda: f"must be one of {_plain(ctx.get('expected', ''))}{got}",
+        "literal_error": lambda: f"must be one of {_plain(ctx.get('expected', ''))}{got}",
+    }
+    if kind == "too_short":
+        wanted = ctx.get("min_length", 1)
+        return "must not be empty" if wanted == 1 else f"needs at least {wanted} entries"
+    if kind in simple:
+        return simple[kind]()
+    message = error["msg"]
+    return (message[:1].lower() + message[1:]) + got
+
+
+def _plain(expected: str) -> str:
+    """pydantic's ``'a', 'b' or 'c'`` → ``a, b, c``."""
+    return expected.replace("'", "").replace(" or ", ", ")

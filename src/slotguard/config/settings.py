@@ -1,0 +1,321 @@
+"""Environment settings (``SLOTGUARD_*``, also read from ``.env``), validated up front.
+
+Everything an operator sets per deployment lives here: which tenant and cloud, how to
+authenticate, where state goes, how hard to push Graph. What the business decided (teams,
+blocks, policy) lives in the rules file instead (``config.rules``).
+
+Secrets are ``SecretStr`` and the model hides input values in its own error text, so a
+secret cannot leak through a repr, a log line or a validation message.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import AfterValidator, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from slotguard.config._validation import choice, describe, fail, shown
+from slotguard.errors import ConfigError
+
+ENV_PREFIX = "SLOTGUARD_"
+GRAPH_VERSION = "v1.0"
+
+
+class Cloud(StrEnum):
+    GLOBAL = "global"
+    USGOV = "usgov"  # GCC High (L4)
+    USGOV_DOD = "usgov-dod"  # DoD (L5)
+    CHINA = "china"  # operated by 21Vianet
+
+
+@dataclass(frozen=True, slots=True)
+class CloudEndpoints:
+    graph_root: str
+    authority_host: str
+
+
+# Microsoft Graph national cloud deployments (learn.microsoft.com: graph/deployments).
+CLOUDS: dict[Cloud, CloudEndpoints] = {
+    Cloud.GLOBAL: CloudEndpoints("https://graph.microsoft.com", "https://login.microsoftonline.com"),
+    Cloud.USGOV: CloudEndpoints("https://graph.microsoft.us", "https://login.microsoftonline.us"),
+    Cloud.USGOV_DOD: CloudEndpoints(
+        "https://dod-graph.microsoft.us", "https://login.microsoftonline.us"
+    ),
+    Cloud.CHINA: CloudEndpoints(
+        "https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn"
+    ),
+}
+
+
+class LogFormat(StrEnum):
+    CONSOLE = "console"
+    JSON = "json"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+def _https_root(value: str | None, *, strip_version: bool) -> str | None:
+    """Normalise an endpoint override: https only, no trailing "/" (nor "/v1.0" for Graph)."""
+    if value is None:
+        return None
+    text = value.strip()
+    parts = urlsplit(text)
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        raise fail(
+            f"must be an https:// URL such as https://graph.microsoft.com (got {shown(text)})"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise fail(f"must be a plain https URL without query, fragment or user (got {shown(text)})")
+    path = parts.path.rstrip("/")
+    if strip_version and path.lower().endswith("/" + GRAPH_VERSION):
+        path = path[: -len(GRAPH_VERSION) - 1].rstrip("/")
+    if strip_version and path.lower().endswith("/beta"):
+        raise fail("points at Graph beta; give the Graph root, slotguard appends /v1.0")
+    return urlunsplit(("https", parts.netloc.lower(), path, "", ""))
+
+
+def _graph_url(value: str | None) -> str | None:
+    return _https_root(value, strip_version=True)
+
+
+def _authority_url(value: str | None) -> str | None:
+    return _https_root(value, strip_version=False)
+
+
+def _guid(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        raise fail(
+            f"must be a GUID such as 5b8e9c21-6d4f-4a3b-8e7d-2c1b0a9f8e7d (got {shown(value)})"
+        ) from None
+
+
+def _tenant(value: str | None) -> str | None:
+    """A tenant is its GUID or one of its verified domains (contoso.onmicrosoft.com)."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        pass
+    if text in {"common", "organizations", "consumers"}:
+        raise fail(f"must name one tenant; {text!r} cannot use app-only access")
+    labels = text.split(".")
+    if len(labels) >= 2 and all(label and label.replace("-", "").isalnum() for label in labels):
+        return text
+    raise fail(
+        "must be the directory (tenant) id, a GUID, or a verified domain such as "
+        f"contoso.onmicrosoft.com (got {shown(value)})"
+    )
+
+
+def _existing_file(value: Path | None) -> Path | None:
+    if value is None:
+        return None
+    path = value.expanduser()
+    if not path.is_file():
+        raise fail(f"no such file: {path}; give the path of an existing file")
+    return path
+
+
+def _database_url(value: SecretStr | None) -> SecretStr | None:
+    # The URL may carry a password, so the message never repeats it.
+    if value is None:
+        return None
+    scheme = value.get_secret_value().partition("://")[0]
+    if not scheme or "://" not in value.get_secret_value():
+        raise fail("must be an SQLAlchemy URL such as sqlite:///state/slotguard.db or "
+                   "postgresql+psycopg://user@host/slotguard")
+    dialect = scheme.partition("+")[0].lower()
+    if dialect not in {"sqlite", "postgresql"}:
+        raise fail(f"must use sqlite or postgresql (got {dialect!r})")
+    return value
+
+
+def _replica_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+GraphUrl = Annotated[str | None, AfterValidator(_graph_url)]
+AuthorityUrl = Annotated[str | None, AfterValidator(_authority_url)]
+ExistingFile = Annotated[Path | None, AfterValidator(_existing_file)]
+
+
+class Settings(BaseSettings):
+    """Deployment settings. Construct through ``load_settings`` to get one-line problems."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        case_sensitive=False,
+        env_ignore_empty=True,  # ".env.example" copied as-is leaves secrets empty = unset
+        extra="ignore",
+        frozen=True,
+        hide_input_in_errors=True,
+    )
+
+    tenant_id: Annotated[str | None, AfterValidator(_tenant)] = None
+    client_id: Annotated[str | None, AfterValidator(_guid)] = None
+    client_secret: SecretStr | None = None
+    client_certificate_path: ExistingFile = None
+    client_certificate_password: SecretStr | None = None
+    cloud: Annotated[Cloud, choice(Cloud)] = Cloud.GLOBAL
+    graph_url: GraphUrl = None
+    authority_url: AuthorityUrl = None
+    ca_bundle: ExistingFile = None
+    database_url: Annotated[SecretStr | None, AfterValidator(_database_url)] = None
+    state_dir: Path = Path(".slotguard")
+    rules_file: Path = Path("slotguard.toml")
+    log_format: Annotated[LogFormat, choice(LogFormat)] = LogFormat.CONSOLE
+    log_level: Annotated[LogLevel, choice(LogLevel)] = LogLevel.INFO
+    log_personal_data: bool = False
+    dry_run: bool = False
+    scan_interval_seconds: int = Field(300, ge=30, le=86_400)
+    concurrency: int = Field(32, ge=1, le=512)
+    # Exchange Online allows 4 concurrent requests per app and mailbox.
+    mailbox_concurrency: int = Field(4, ge=1, le=4)
+    http_timeout_seconds: float = Field(30.0, gt=0, le=600)
+    retry_max_attempts: int = Field(5, ge=1, le=20)
+    retry_max_wait_seconds: float = Field(60.0, gt=0, le=3600)
+    lease_seconds: int = Field(120, ge=10, le=86_400)
+    replica_id: str = Field(default_factory=_replica_id, min_length=1, max_length=200)
+
+    @property
+    def endpoints(self) -> CloudEndpoints:
+        return CLOUDS[self.cloud]
+
+    @property
+    def graph_root(self) -> str:
+        """Graph without version, e.g. ``https://graph.microsoft.com``."""
+        return self.graph_url or self.endpoints.graph_root
+
+    @property
+    def graph_base_url(self) -> str:
+        """What the SDK's request adapter uses as ``base_url`` (no trailing "/")."""
+        return f"{self.graph_root}/{GRAPH_VERSION}"
+
+    @property
+    def graph_host(self) -> str:
+        """Bare host name, as kiota's ``AllowedHostsValidator`` wants it (no scheme, no port)."""
+        host = urlsplit(self.graph_root).hostname
+        assert host is not None  # guaranteed by _https_root and the cloud table
+        return host
+
+    @property
+    def graph_scope(self) -> str:
+        return f"{self.graph_root}/.default"
+
+    @property
+    def authority_host(self) -> str:
+        return self.authority_url or self.endpoints.authority_host
+
+    @property
+    def authority(self) -> str:
+        """msal's authority: host + "/" + tenant."""
+        if self.tenant_id is None:
+            raise ConfigError([_missing("TENANT_ID", "the directory (tenant) id of the app")])
+        return f"{self.authority_host}/{self.tenant_id}"
+
+    @property
+    def database_url_resolved(self) -> str:
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{(self.state_dir.expanduser().resolve() / 'slotguard.db').as_posix()}"
+
+    @property
+    def database_url_display(self) -> str:
+        """The database URL with any password masked, for humans and logs."""
+        parts = urlsplit(self.database_url_resolved)
+        if parts.password is None:
+            return self.database_url_resolved
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
+
+    @property
+    def credential_kind(self) -> str | None:
+        """``"secret"``, ``"certificate"`` or None (not configured or ambiguous)."""
+        if self.client_secret is not None and self.client_certificate_path is None:
+            return "secret"
+        if self.client_certificate_path is not None and self.client_secret is None:
+            return "certificate"
+        return None
+
+    def credential_problems(self) -> list[str]:
+        """Why an app-only token cannot be requested with these settings (empty: it can)."""
+        problems: list[str] = []
+        if self.tenant_id is None:
+            problems.append(_missing("TENANT_ID", "the directory (tenant) id of the app"))
+        if self.client_id is None:
+            problems.append(_missing("CLIENT_ID", "the application (client) id"))
+        has_secret = self.client_secret is not None
+        has_cert = self.client_certificate_path is not None
+        if has_secret and has_cert:
+            problems.append(
+                f"{ENV_PREFIX}CLIENT_SECRET: set either it or {ENV_PREFIX}CLIENT_CERTIFICATE_PATH,"
+                " not both; remove one"
+            )
+        elif not has_secret and not has_cert:
+            problems.append(
+                f"{ENV_PREFIX}CLIENT_SECRET: not set; set it or {ENV_PREFIX}CLIENT_CERTIFICATE_PATH"
+                " (a PEM or PFX file) so the app can sign in"
+            )
+        if self.client_certificate_password is not None and not has_cert:
+            problems.append(
+                f"{ENV_PREFIX}CLIENT_CERTIFICATE_PASSWORD: set without "
+                f"{ENV_PREFIX}CLIENT_CERTIFICATE_PATH; set the path or remove the password"
+            )
+        return problems
+
+    def require_credentials(self) -> None:
+        """Raise ConfigError unless the app can authenticate (what ``scan`` needs)."""
+        problems = self.credential_problems()
+        if problems:
+            raise ConfigError(problems)
+
+
+_SECRET_FIELDS = frozenset({"client_secret", "client_certificate_password", "database_url"})
+
+
+def _missing(name: str, what: str) -> str:
+    return f"{ENV_PREFIX}{name}: not set; set it to {what}"
+
+
+def settings_problems(exc: ValidationError) -> list[str]:
+    """One line per error, named by environment variable; secret inputs are never echoed."""
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        where = f"{ENV_PREFIX}{field.upper()}" if field else "settings"
+        lines.append(f"{where}: {describe(error, show_input=field not in _SECRET_FIELDS)}")
+    return lines
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment and ``.env``; ``overrides`` (field names) win over both.
+
+    Raises ``ConfigError`` with one line per problem. Credentials are not required here:
+    call ``require_credentials()`` where Graph is used.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        # ``from None``: the pydantic error stays out of tracebacks and logs.
+        raise ConfigError(settings_problems(exc)) from None

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from slotguard.config.settings import Cloud, Settings, load_settings
+from slotguard.errors import ConfigError
+
+TENANT = "7d3f1a62-2c4b-4c8e-9a55-1f0e2d3c4b5a"
+CLIENT = "5b8e9c21-6d4f-4a3b-8e7d-2c1b0a9f8e7d"
+SECRET = "s3cr3t-VALUE-that-must-not-leak"
+
+
+def problems_of(**overrides: object) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(**overrides)
+    return caught.value.problems
+
+
+@pytest.mark.parametrize(
+    ("cloud", "graph", "host", "authority"),
+    [
+        ("global", "https://graph.microsoft.com", "graph.microsoft.com",
+         "https://login.microsoftonline.com"),
+        ("usgov", "https://graph.microsoft.us", "graph.microsoft.us",
+         "https://login.microsoftonline.us"),
+        ("usgov-dod", "https://dod-graph.microsoft.us", "dod-graph.microsoft.us",
+         "https://login.microsoftonline.us"),
+        ("china", "https://microsoftgraph.chinacloudapi.cn", "microsoftgraph.chinacloudapi.cn",
+         "https://login.chinacloudapi.cn"),
+    ],
+)
+def test_national_clouds(cloud: str, graph: str, host: str, authority: str) -> None:
+    settings = load_settings(cloud=cloud, tenant_id=TENANT)
+    assert settings.graph_root == graph
+    assert settings.graph_base_url == graph + "/v1.0"
+    assert settings.graph_scope == graph + "/.default"
+    assert settings.graph_host == host
+    assert settings.authority == f"{authority}/{TENANT}"
+
+
+def test_environment_and_dotenv_are_read_case_insensitively(
+    monkeypatch: pytest.MonkeyPatch, clean_env: Path
+) -> None:
+    (clean_env / ".env").write_text("slotguard_cloud=USGOV\nSLOTGUARD_DRY_RUN=true\n")
+    monkeypatch.setenv("SLOTGUARD_MAILBOX_CONCURRENCY", "2")
+    settings = load_settings()
+    assert settings.cloud is Cloud.USGOV
+    assert settings.dry_run is True
+    assert settings.mailbox_concurrency == 2
+
+
+def test_defaults() -> None:
+    settings = load_settings()
+    assert settings.cloud is Cloud.GLOBAL
+    assert settings.rules_file == Path("slotguard.toml")
+    assert settings.scan_interval_seconds == 300
+    assert settings.concurrency == 32
+    assert settings.mailbox_concurrency == 4
+    assert settings.log_personal_data is False
+    expected_db = (Path.cwd() / ".slotguard" / "slotguard.db").resolve().as_posix()
+    assert settings.database_url_resolved == f"sqlite:///{expected_db}"
+    assert settings.replica_id  # hostname-pid
+
+
+@pytest.mark.parametrize(
+    ("given", "root"),
+    [
+        ("https://127.0.0.1:8443", "https://127.0.0.1:8443"),
+        ("https://127.0.0.1:8443/", "https://127.0.0.1:8443"),
+        ("https://127.0.0.1:8443/v1.0", "https://127.0.0.1:8443"),
+        ("https://127.0.0.1:8443/v1.0/", "https://127.0.0.1:8443"),
+        (" HTTPS://Graph.Microsoft.US/V1.0 ", "https://graph.microsoft.us"),
+        ("https://proxy.contoso.com/graph/v1.0", "https://proxy.contoso.com/graph"),
+    ],
+)
+def test_graph_url_override_is_normalised(given: str, root: str) -> None:
+    settings = load_settings(graph_url=given, cloud="china")
+    assert settings.graph_root == root
+    assert settings.graph_base_url == root + "/v1.0"
+    assert "//v1.0" not in settings.graph_base_url
+    assert ":" not in settings.graph_host  # bare host: kiota matches host names without port
+
+
+def test_authority_override_keeps_host_and_appends_tenant() -> None:
+    settings = load_settings(authority_url="https://127.0.0.1:8443/", tenant_id=TENANT)
+    assert settings.authority == f"https://127.0.0.1:8443/{TENANT}"
+
+
+@pytest.mark.parametrize("field", ["graph_url", "authority_url"])
+def test_overrides_must_be_https(field: str) -> None:
+    [line] = problems_of(**{field: "http://127.0.0.1:8080"})
+    assert line.startswith(f"SLOTGUARD_{field.upper()}: must be an https:// URL")
+
+
+def test_one_line_per_problem_with_the_offending_value() -> None:
+    lines = problems_of(cloud="mars", mailbox_concurrency=5, scan_interval_seconds=5,
+                        log_format="xml")
+    assert "SLOTGUARD_CLOUD: must be one of global, usgov, usgov-dod, china (got 'mars')" in lines
+    assert "SLOTGUARD_MAILBOX_CONCURRENCY: must be at most 4 (got 5)" in lines
+    assert "SLOTGUARD_SCAN_INTERVAL_SECONDS: must be at least 30 (got 5)" in lines
+    assert "SLOTGUARD_LOG_FORMAT: must be one of console, json (got 'xml')" in lines
+    assert all("\n" not in line for line in lines)
+
+
+def test_files_must_exist(clean_env: Path) -> None:
+    lines = problems_of(ca_bundle=clean_env / "missing.pem")
+    assert lines == [f"SLOTGUARD_CA_BUNDLE: no such file: {clean_env / 'missing.pem'}; "
+                     "give the path of an existing file"]
+
+
+def test_secret_never_in_repr_or_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLOTGUARD_CLIENT_SECRET", SECRET)
+    monkeypatch.setenv("SLOTGUARD_CLIENT_CERTIFICATE_PASSWORD", SECRET)
+    monkeypatch.setenv("SLOTGUARD_DATABASE_URL", f"postgresql://app:{SECRET}@db/slotguard")
+    settings = load_settings()
+    assert SECRET not in repr(settings)
+    assert SECRET not in str(settings)
+    assert SECRET not in settings.model_dump_json()
+    assert SECRET not in settings.database_url_display
+    assert settings.client_secret is not None
+    assert settings.client_secret.get_secret_value() == SECRET
+
+    # A bad secret-bearing value: neither our message nor pydantic's own text repeats it.
+    monkeypatch.setenv("SLOTGUARD_DATABASE_URL", f"mysql://app:{SECRET}@db/x")
+    monkeypatch.setenv("SLOTGUARD_CLOUD", "mars")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert SECRET not in str(caught.value)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    with pytest.raises(ValidationError) as raw:
+        Settings()
+    assert SECRET not in str(raw.value)
+
+    # Credential problems name the variables, never the values.
+    problems = settings.credential_problems()
+    assert not any(SECRET in line for line in problems)
+
+
+def test_secret_or_certificate(clean_env: Path) -> None:
+    cert = clean_env / "app.pem"
+    cert.write_text("-----BEGIN PRIVATE KEY-----\n")
+    base = {"tenant_id": TENANT, "client_id": CLIENT}
+
+    assert load_settings(**base, client_secret=SECRET).credential_kind == "secret"
+    load_settings(**base, client_secret=SECRET).require_credentials()
+    with_cert = load_settings(**base, client_certificate_path=cert,
+                              client_certificate_password="pw")
+    assert with_cert.credential_kind == "certificate"
+    with_cert.require_credentials()
+
+    with pytest.raises(ConfigError) as both:
+        load_settings(**base, client_secret=SECRET,
+                      client_certificate_path=cert).require_credentials()
+    assert both.value.problems == [
+        "SLOTGUARD_CLIENT_SECRET: set either it or SLOTGUARD_CLIENT_CERTIFICATE_PATH, not both;"
+        " remove one"
+    ]
+    with pytest.raises(ConfigError) as none:
+        load_settings().require_credentials()
+    assert [line.split(":")[0] for line in none.value.problems] == [
+        "SLOTGUARD_TENANT_ID", "SLOTGUARD_CLIENT_ID", "SLOTGUARD_CLIENT_SECRET"]
+    with pytest.raises(ConfigError) as orphan:
+        load_settings(**base, client_secret=SECRET,
+                      client_certificate_password="pw").require_credentials()
+    assert orphan.value.problems[0].startswith("SLOTGUARD_CLIENT_CERTIFICATE_PASSWORD: set without")
+
+
+def test_empty_values_from_dotenv_count_as_unset(clean_env: Path) -> None:
+    (clean_env / ".env").write_text("SLOTGUARD_CLIENT_SECRET=\nSLOTGUARD_GRAPH_URL=\n")
+    settings = load_settings()
+    assert settings.client_secret is None
+    assert settings.graph_url is None
+
+
+def test_ids_are_validated() -> None:
+    lines = problems_of(client_id="my-app", tenant_id="common")
+    assert lines[0].startswith("SLOTGUARD_TENANT_ID: must name one tenant")
+    assert lines[1].startswith("SLOTGUARD_CLIENT_ID: must be a GUID")
+    assert load_settings(tenant_id="Contoso.onmicrosoft.com").tenant_id == "contoso.onmicrosoft.com"
+
+
+def test_authority_without_tenant_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="SLOTGUARD_TENANT_ID: not set"):
+        _ = load_settings().authority
