@@ -10,8 +10,10 @@ between, whatever the busy timeout says.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +24,29 @@ from sqlalchemy.pool import StaticPool
 WRITE = "slotguard_write"  # execution option: this transaction will write
 
 
+def _json_default(value: object) -> object:
+    # Meeting summaries and run stats often carry dates; store them as ISO text.
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(value)  # type: ignore[type-var]
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, default=_json_default, separators=(",", ":"))
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:  # ArgumentError; the message names the URL's problem
         raise ValueError(f"database_url: cannot parse {url!r} ({exc})") from None
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True, echo=echo)
+        return create_engine(parsed, pool_pre_ping=True, echo=echo, json_serializer=_dumps)
 
     database = parsed.database or ""
-    kwargs: dict[str, Any] = {"echo": echo}
+    kwargs: dict[str, Any] = {"echo": echo, "json_serializer": _dumps}
     if database in ("", ":memory:"):
         # One shared connection, or every pooled connection would see its own empty
         # database. Good for tests and dry runs; not for concurrent writers.

@@ -1,0 +1,91 @@
+"""What every part of the ledger shares: the engine, the clock, short transactions, and an
+insert that quietly does nothing when its unique key already exists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from slotguard.domain.model import IsoWeek
+from slotguard.ports import Clock
+from slotguard.store.engine import transaction
+
+ClockLike = Callable[[], datetime] | Clock
+MAX_TEXT = 4000  # error and problem messages are kept short: they are for people, not dumps
+CHUNK = 500  # names per IN (...) list
+
+
+def as_now(clock: ClockLike) -> Callable[[], datetime]:
+    return clock if callable(clock) else clock.now
+
+
+def seller_id(seller: str) -> str:
+    """Sellers are compared by lower-cased UPN, as in the violation key."""
+    return seller.strip().lower()
+
+
+def iso_week(text: str, field: str = "week") -> str:
+    try:
+        return str(IsoWeek.parse(text))
+    except ValueError:
+        raise ValueError(f"{field}: expected an ISO week such as 2026-W48, got {text!r}") from None
+
+
+def clip(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+Rows = dict[str, Any] | list[dict[str, Any]]
+
+
+def insert_ignore(conn: Connection, table: Table, rows: Rows) -> int:
+    """Insert, skipping rows whose unique key exists; returns how many were inserted.
+
+    On PostgreSQL a concurrent insert of the same key waits for the other transaction and
+    then skips, so the caller's transaction stays usable for a re-read."""
+    batch = rows if isinstance(rows, list) else [rows]
+    if not batch:
+        return 0
+    name = conn.dialect.name
+    if name in ("postgresql", "sqlite"):
+        make = pg_insert if name == "postgresql" else sqlite_insert
+        return conn.execute(make(table).values(batch).on_conflict_do_nothing()).rowcount
+    inserted = 0
+    for row in batch:  # other backends: one savepoint per row
+        try:
+            with conn.begin_nested():
+                conn.execute(table.insert().values(row))
+            inserted += 1
+        except IntegrityError:
+            pass
+    return inserted
+
+
+class LedgerBase:
+    def __init__(self, engine: Engine, clock: ClockLike) -> None:
+        self.engine = engine
+        self._clock = as_now(clock)
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError("clock: returned a naive datetime; it must return aware UTC")
+        return now
+
+    def _write(self) -> AbstractContextManager[Connection]:
+        return transaction(self.engine, write=True)
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        return transaction(self.engine, write=False)

@@ -1,0 +1,122 @@
+"""Actions: every write slotguard makes in Graph, recorded as an intent before the write
+and completed with the Graph id after it.
+
+The unique key is the whole idempotency story on this side: whatever crashes or races, one
+key is one row. A caller that gets back a record with ``attempts > 1`` knows an earlier
+attempt may have reached Graph, and looks for the slotguard marker before writing again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Row, select, update
+
+from slotguard.store._base import LedgerBase, clip, insert_ignore, seller_id
+from slotguard.store.records import (
+    ACTION_KINDS,
+    ACTION_STATES,
+    PENDING_ACTION_STATES,
+    ActionRecord,
+    check_member,
+)
+from slotguard.store.schema import actions
+
+_T = actions
+
+
+def _action(row: Row[Any]) -> ActionRecord:
+    m = row._mapping
+    return ActionRecord(
+        key=m["key"], seller=m["seller"], kind=m["kind"], violation_key=m["violation_key"],
+        state=m["state"], graph_id=m["graph_id"], attempts=m["attempts"], error=m["error"],
+        payload=m["payload"], created_at=m["created_at"], updated_at=m["updated_at"],
+        completed_at=m["completed_at"],
+    )
+
+
+class ActionsMixin(LedgerBase):
+    def intend(self, key: str, seller: str, kind: str, violation_key: str | None = None,
+               payload: dict[str, Any] | None = None) -> ActionRecord:
+        """Record the intent to write ``key`` and return its record.
+
+        New key: a record in state ``intended`` with ``attempts == 1``. Known key that is
+        ``intended`` or ``failed``: re-armed (state ``intended``, attempts + 1, payload
+        replaced when one is given). Known key that is ``done`` or ``withdrawn``: returned
+        unchanged, nothing to write. Safe when two writers race on one key."""
+        check_member("kind", kind, ACTION_KINDS)
+        seller = seller_id(seller)
+        now = self._now()
+        row = {"key": key, "seller": seller, "kind": kind, "violation_key": violation_key,
+               "state": "intended", "graph_id": None, "attempts": 1, "error": None,
+               "payload": payload, "created_at": now, "updated_at": now, "completed_at": None}
+        with self._write() as conn:
+            if insert_ignore(conn, _T, row):
+                return ActionRecord(**row)
+            existing = conn.execute(select(_T.c.seller, _T.c.kind).where(_T.c.key == key)).one()
+            if (existing.seller, existing.kind) != (seller, kind):
+                raise ValueError(
+                    f"action key {key!r} already belongs to {existing.kind} for {existing.seller}"
+                )
+            rearm: dict[str, Any] = {"state": "intended", "attempts": _T.c.attempts + 1,
+                                     "updated_at": now}
+            if payload is not None:
+                rearm["payload"] = payload
+            conn.execute(
+                update(_T).where(_T.c.key == key, _T.c.state.in_(PENDING_ACTION_STATES))
+                .values(rearm)
+            )
+            return _action(conn.execute(select(_T).where(_T.c.key == key)).one())
+
+    def complete(self, key: str, graph_id: str) -> None:
+        """The write reached Graph; ``graph_id`` is the (immutable) id it got."""
+        now = self._now()
+        self._set(key, state="done", graph_id=graph_id, error=None, completed_at=now,
+                  updated_at=now)
+
+    def fail(self, key: str, error: str) -> None:
+        """The write failed. A ``done`` or ``withdrawn`` action stays as it is."""
+        now = self._now()
+        self._set(key, only=PENDING_ACTION_STATES, state="failed", error=clip(error),
+                  updated_at=now)
+
+    def mark_withdrawn(self, key: str) -> None:
+        """slotguard deleted what this action wrote (its graph_id is kept for the record)."""
+        self._set(key, state="withdrawn", updated_at=self._now())
+
+    def _set(self, key: str, only: Iterable[str] | None = None, **values: Any) -> None:
+        query = update(_T).where(_T.c.key == key).values(values)
+        if only is not None:
+            query = query.where(_T.c.state.in_(list(only)))
+        with self._write() as conn:
+            if conn.execute(query).rowcount:
+                return
+            if conn.execute(select(_T.c.id).where(_T.c.key == key)).first() is None:
+                raise LookupError(f"action key: no action {key!r}; call intend() first")
+
+    def action(self, key: str) -> ActionRecord | None:
+        with self._read() as conn:
+            row = conn.execute(select(_T).where(_T.c.key == key)).first()
+        return _action(row) if row is not None else None
+
+    def actions(self, seller: str | None = None, violation_key: str | None = None,
+                kind: str | None = None, states: Iterable[str] | None = None,
+                ) -> list[ActionRecord]:
+        query = select(_T).order_by(_T.c.created_at, _T.c.id)
+        if seller is not None:
+            query = query.where(_T.c.seller == seller_id(seller))
+        if violation_key is not None:
+            query = query.where(_T.c.violation_key == violation_key)
+        if kind is not None:
+            query = query.where(_T.c.kind == check_member("kind", kind, ACTION_KINDS))
+        if states is not None:
+            wanted = [check_member("state", s, ACTION_STATES) for s in states]
+            query = query.where(_T.c.state.in_(wanted))
+        with self._read() as conn:
+            return [_action(row) for row in conn.execute(query)]
+
+    def pending_actions(self, seller: str | None = None) -> list[ActionRecord]:
+        """Writes not known to have finished: ``intended`` (maybe interrupted by a crash)
+        and ``failed`` (maybe landed despite the error). Check Graph for each."""
+        return self.actions(seller=seller, states=PENDING_ACTION_STATES)

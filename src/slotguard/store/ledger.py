@@ -1,0 +1,139 @@
+"""The ledger: one object the scan, the daemon and the CLI talk to.
+
+Every method is its own short transaction and returns plain frozen records, so callers
+never hold a session and a daemon and a CLI reader can share one SQLite file.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from slotguard.store import migrate as migrations
+from slotguard.store._base import ClockLike, iso_week
+from slotguard.store.actions import ActionsMixin
+from slotguard.store.coordination import CoordinationMixin
+from slotguard.store.deltas import DeltasMixin
+from slotguard.store.engine import make_engine
+from slotguard.store.records import PENDING_ACTION_STATES
+from slotguard.store.runs import RunsMixin
+from slotguard.store.schema import (
+    actions,
+    delta_links,
+    escalations,
+    leases,
+    scan_runs,
+    seller_problems,
+    shortfalls,
+    violations,
+)
+from slotguard.store.violations import ViolationsMixin
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Ledger(RunsMixin, ViolationsMixin, ActionsMixin, DeltasMixin, CoordinationMixin):
+    @classmethod
+    def open(cls, url: str, clock: ClockLike = utc_now, *, migrate: bool = False,
+             busy_timeout_ms: int = 10_000, echo: bool = False) -> Ledger:
+        """Connect to ``url`` (any SQLAlchemy URL; a SQLite file's folder is created).
+        ``migrate=True`` brings the schema to the newest revision first."""
+        ledger = cls(make_engine(url, busy_timeout_ms=busy_timeout_ms, echo=echo), clock)
+        if migrate:
+            ledger.upgrade()
+        return ledger
+
+    def upgrade(self, revision: str = "head") -> None:
+        migrations.upgrade(self.engine, revision)
+
+    def revision(self) -> str | None:
+        return migrations.current_revision(self.engine)
+
+    def needs_upgrade(self) -> bool:
+        return self.revision() != migrations.head_revision()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for ``slotguard ledger``: what the ledger holds, at a glance."""
+        now = self._now()
+        with self._read() as conn:
+            def count(table: Any, *where: Any) -> int:
+                return int(conn.execute(select(func.count()).select_from(table).where(*where))
+                           .scalar_one())
+
+            def grouped(column: Any) -> dict[str, int]:
+                query = select(column, func.count()).group_by(column).order_by(column)
+                return {str(key): int(n) for key, n in conn.execute(query)}
+
+            missing = conn.execute(select(func.coalesce(func.sum(shortfalls.c.missing), 0)))
+            result = {
+                "runs": count(scan_runs),
+                "violations": {"total": count(violations),
+                               "by_state": grouped(violations.c.state)},
+                "actions": {"total": count(actions), "by_state": grouped(actions.c.state),
+                            "by_kind": grouped(actions.c.kind)},
+                "shortfalls": {"violations": count(shortfalls),
+                               "missing": int(missing.scalar_one())},
+                "seller_problems": count(seller_problems),
+                "escalations": count(escalations),
+                "leases_held": count(leases, leases.c.expires_at >= now),
+                "delta_links": count(delta_links),
+            }
+        last = self.last_run()
+        result["last_run"] = None if last is None else {
+            "id": last.id, "replica": last.replica, "week": last.week,
+            "dry_run": last.dry_run, "started_at": last.started_at.isoformat(),
+            "finished_at": last.finished_at.isoformat() if last.finished_at else None,
+            "error": last.error, "stats": last.stats,
+        }
+        return result
+
+    def seller_summary(self, week: str | None = None) -> list[dict[str, Any]]:
+        """One row per seller: violations, compensations and tasks done, pending writes,
+        missing compensations and problems; ``week`` narrows violations and shortfalls."""
+        rows: dict[str, dict[str, Any]] = defaultdict(lambda: {
+            "team": None, "violations": 0, "open": 0, "compensations": 0, "tasks": 0,
+            "pending": 0, "missing": 0, "problems": 0,
+        })
+        v, a, s = violations, actions, shortfalls
+        vq = select(v.c.seller, v.c.team, v.c.state, func.count()).group_by(
+            v.c.seller, v.c.team, v.c.state)
+        sq = select(s.c.seller, func.sum(s.c.missing)).group_by(s.c.seller)
+        if week is not None:
+            week = iso_week(week)
+            vq = vq.where(v.c.week == week)
+            sq = sq.where(s.c.week == week)
+        aq = select(a.c.seller, a.c.kind, a.c.state, func.count()).group_by(
+            a.c.seller, a.c.kind, a.c.state)
+        pq = select(seller_problems.c.seller, func.count()).group_by(seller_problems.c.seller)
+        with self._read() as conn:
+            for seller, team, state, n in conn.execute(vq):
+                rows[seller]["team"] = team
+                rows[seller]["violations"] += n
+                rows[seller]["open"] += n if state == "open" else 0
+            for seller, kind, state, n in conn.execute(aq):
+                if state == "done" and kind == "compensation":
+                    rows[seller]["compensations"] += n
+                elif state == "done" and kind == "task":
+                    rows[seller]["tasks"] += n
+                elif state in PENDING_ACTION_STATES:
+                    rows[seller]["pending"] += n
+            for seller, n in conn.execute(sq):
+                rows[seller]["missing"] += int(n or 0)
+            for seller, n in conn.execute(pq):
+                rows[seller]["problems"] += n
+        return [{"seller": seller, **rows[seller]} for seller in sorted(rows)]
+
