@@ -1,0 +1,160 @@
+"""Carrying out one seller's plan: ledger records, Graph writes, the report lines and one log
+event per decision (``scan.violation_found``, ``scan.compensation_placed``, ...).
+
+Order matters for exactly-once: violations are recorded before anything is written for
+them, each write goes through ``Applier`` (intent → write → complete), and writes a crash
+left unrecorded are reconciled from the calendar's markers first.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from slotguard.domain.model import Violation, ViolationKind
+from slotguard.service import compose
+from slotguard.service import report as rpt
+from slotguard.service.apply import EXISTING, REFUSED, Applier
+from slotguard.service.plan import SellerPlan
+from slotguard.store.records import ActionRecord
+
+if TYPE_CHECKING:
+    from slotguard.service.scan import Scanner
+
+log = structlog.get_logger("slotguard.scan")
+
+
+class SellerRun:
+    def __init__(self, scanner: Scanner, report: rpt.SellerReport, dry_run: bool) -> None:
+        self.scanner = scanner
+        self.report = report
+        self.dry_run = dry_run
+        self.personal = scanner.personal_data
+
+    async def apply(self, plan: SellerPlan, known: dict[str, ActionRecord]) -> None:
+        seller, zone, report = plan.seller, plan.seller.zone, self.report
+        ledger = self.scanner.ledger
+        report.zone, report.blocks = zone, len(plan.occurrences)
+        applier = Applier(self.scanner.gateway, ledger, seller.upn, known)
+        if not self.dry_run:
+            self._reconcile(plan, known)
+        count = self.scanner.rules.policy.compensation_count
+
+        for violation in plan.violations:
+            report.violations.append(self._violation_line(violation, zone))
+            self._log_violation(violation)
+            if not self.dry_run:
+                occ = violation.occurrence
+                ledger.upsert_violation(
+                    violation.key, seller.upn, seller.team, occ.rule.id, occ.day, occ.start,
+                    occ.end, violation.kind.value, [self._meeting_record(m)
+                                                    for m in violation.meetings])
+
+        for withdrawal in plan.withdrawals:
+            event = plan.existing.get(withdrawal.key)
+            when = compose.span_label(event.start, event.end, zone) if event else withdrawal.key
+            status = "planned"
+            if not self.dry_run:
+                status = await applier.withdraw(withdrawal.key, withdrawal.event_id,
+                                                withdrawal.event_id in plan.calendar_ids)
+                if ledger.violation(withdrawal.violation_key) is not None:
+                    ledger.set_violation_state(withdrawal.violation_key, "withdrawn")
+            report.withdrawals.append(rpt.ActionLine(
+                withdrawal.key, "withdrawal", when, status, withdrawal.violation_key,
+                graph_id=withdrawal.event_id))
+            log.info("scan.compensation_withdrawn", seller=seller.upn, key=withdrawal.key)
+
+        for key, event in sorted(plan.existing.items()):
+            violation_key = key.rpartition("#comp")[0]
+            if plan.violation(violation_key) is not None and not any(
+                    w.key == key for w in plan.withdrawals):
+                report.compensations.append(rpt.ActionLine(
+                    key, "compensation", compose.span_label(event.start, event.end, zone),
+                    EXISTING, violation_key, graph_id=event.id))
+
+        for placement in plan.placements:
+            violation = plan.violation(placement.violation_key)
+            assert violation is not None  # the planner only places for given violations
+            request = compose.compensation_event(violation, placement, count, zone)
+            status, graph_id = "planned", None
+            if not self.dry_run:
+                status, graph_id = await applier.event("compensation", request, violation.key)
+            report.compensations.append(rpt.ActionLine(
+                placement.key, "compensation", compose.span_label(placement.start,
+                                                                  placement.end, zone),
+                status, violation.key, request.subject, graph_id))
+            log.info("scan.compensation_placed", seller=seller.upn, key=placement.key,
+                     start=placement.start.isoformat(), end=placement.end.isoformat(),
+                     status=status)
+
+        short = {s.violation_key: s.missing for s in plan.shortfalls}
+        for shortfall in plan.shortfalls:
+            report.shortfalls.append(f"{shortfall.violation_key}: {shortfall.missing} missing")
+            log.warning("scan.shortfall", seller=seller.upn, key=shortfall.violation_key,
+                        missing=shortfall.missing)
+        if not self.dry_run:
+            for violation in plan.violations:
+                missing = short.get(violation.key, 0)
+                if violation.compensate:
+                    ledger.record_shortfall(violation.key, seller.upn, missing,
+                                            str(plan.target_week))
+                state = "reported"
+                if violation.compensate:
+                    state = "shortfall" if missing else "compensated"
+                ledger.set_violation_state(violation.key, state)
+
+        for task in plan.tasks:
+            status, graph_id = "planned", None
+            if not self.dry_run:
+                status, graph_id = await applier.task(
+                    task, compose.task_request(task, plan.meeting(task)))
+            report.tasks.append(rpt.ActionLine(
+                task.key, "task", f"{task.due:%a %d %b}", status, task.violation_key,
+                task.title, graph_id))
+            if status not in {EXISTING, REFUSED}:
+                log.info("scan.task_created", seller=seller.upn, key=task.key,
+                         due=task.due.isoformat(), status=status)
+
+    def _reconcile(self, plan: SellerPlan, known: dict[str, ActionRecord]) -> None:
+        """A compensation Graph has (its marker is in the calendar) while the ledger still
+        says intended/failed — the crash came between the write and the ledger: complete it."""
+        ledger = self.scanner.ledger
+        for key, event in plan.existing.items():
+            if event.id not in plan.calendar_ids:
+                continue
+            record = known.get(key)
+            if record is None or record.state in {"intended", "failed"}:
+                if record is None:
+                    ledger.intend(key, plan.seller.upn, "compensation",
+                                  key.rpartition("#comp")[0],
+                                  {"start": event.start.isoformat(),
+                                   "end": event.end.isoformat()})
+                ledger.complete(key, event.id)
+                known[key] = ledger.action(key)  # type: ignore[assignment]
+                log.info("scan.write_recovered", seller=plan.seller.upn, key=key)
+
+    def _violation_line(self, violation: Violation, zone: str) -> rpt.ViolationLine:
+        return rpt.ViolationLine(
+            key=violation.key,
+            block=compose.block_label(violation.occurrence, zone),
+            kind=violation.kind.value,
+            meetings=tuple(rpt.MeetingLine(m.id, m.subject, m.start, m.end)
+                           for m in violation.meetings),
+        )
+
+    def _meeting_record(self, meeting: Any) -> dict[str, Any]:
+        record = {"id": meeting.id, "start": meeting.start.isoformat(),
+                  "end": meeting.end.isoformat(), "organizer": meeting.organizer}
+        if self.personal:
+            record["subject"] = meeting.subject
+        return record
+
+    def _log_violation(self, violation: Violation) -> None:
+        extra: dict[str, Any] = {}
+        if self.personal:
+            extra["subjects"] = [m.subject for m in violation.meetings]
+        log.info("scan.violation_found", seller=violation.seller, key=violation.key,
+                 kind=violation.kind.value, meetings=len(violation.meetings),
+                 compensate=violation.compensate,
+                 customer=violation.kind is ViolationKind.CUSTOMER, **extra)

@@ -1,0 +1,158 @@
+"""What one scan found and did, per seller — the thing ``slotguard scan`` prints (a rich
+table or JSON) and the demo walks through.
+
+Meeting subjects are personal data: the report carries them so the seller's own make-up
+event can name the meeting, but renderers show them only when asked (``personal=True``,
+the operator's LOG_PERSONAL_DATA choice, or the demo's simulated tenant).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+SKIPPED = "skipped"  # the seller could not be read (no mailbox, access policy, bad data)
+LEASED = "leased"  # another replica holds the seller's lease this cycle
+OK = "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingLine:
+    id: str
+    subject: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationLine:
+    key: str
+    block: str  # "Tue 08:00–10:00" in the seller's zone
+    kind: str
+    meetings: tuple[MeetingLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionLine:
+    """A compensation, task, withdrawal or mail; ``status`` says what happened to it."""
+
+    key: str
+    kind: str
+    when: str  # seller-local, e.g. "Tue 2026-12-01 08:00–10:00" or a due date
+    status: str  # planned | written | existing | failed
+    violation_key: str | None = None
+    title: str = ""
+    graph_id: str | None = None
+
+
+@dataclass(slots=True)
+class SellerReport:
+    upn: str
+    team: str
+    status: str = OK
+    zone: str = ""
+    blocks: int = 0
+    violations: list[ViolationLine] = field(default_factory=list)
+    compensations: list[ActionLine] = field(default_factory=list)
+    tasks: list[ActionLine] = field(default_factory=list)
+    withdrawals: list[ActionLine] = field(default_factory=list)
+    shortfalls: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    escalated: bool = False
+
+    def placed(self) -> int:
+        return sum(1 for c in self.compensations if c.status in {"written", "planned"})
+
+
+@dataclass(slots=True)
+class ScanReport:
+    week: str
+    target_week: str
+    dry_run: bool
+    started_at: datetime
+    finished_at: datetime | None = None
+    sellers: list[SellerReport] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # scan-wide (a group that failed)
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "sellers": len(self.sellers),
+            "skipped": sum(1 for s in self.sellers if s.status == SKIPPED),
+            "violations": sum(len(s.violations) for s in self.sellers),
+            "compensations": sum(s.placed() for s in self.sellers),
+            "tasks": sum(1 for s in self.sellers for t in s.tasks if t.status != "existing"),
+            "withdrawals": sum(len(s.withdrawals) for s in self.sellers),
+            "shortfalls": sum(len(s.shortfalls) for s in self.sellers),
+        }
+
+    def to_json(self, *, personal: bool = False) -> dict[str, Any]:
+        data = asdict(self)
+        data["totals"] = self.totals()
+        if not personal:
+            for seller in data["sellers"]:
+                for violation in seller["violations"]:
+                    for meeting in violation["meetings"]:
+                        meeting["subject"] = None
+                for line in seller["tasks"]:
+                    line["title"] = None
+        return _jsonable(data)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def summary_table(report: ScanReport) -> Any:
+    """One row per seller: the table ``slotguard scan`` prints."""
+    from rich.table import Table
+
+    mode = "plan (dry run — nothing written)" if report.dry_run else "applied"
+    table = Table(title=f"slotguard scan {report.week} → make-up in {report.target_week}: {mode}")
+    for name in ("seller", "team", "blocks", "violations", "compensations", "tasks", "problems"):
+        table.add_column(name, justify="right" if name in {"blocks", "violations"} else "left")
+    for s in sorted(report.sellers, key=lambda s: (s.team, s.upn)):
+        comp = f"{s.placed()}" + (f" (+{len(s.withdrawals)} withdrawn)" if s.withdrawals else "")
+        new_tasks = sum(1 for t in s.tasks if t.status != "existing")
+        problems = "; ".join([*s.problems, *s.shortfalls]) or ("" if s.status == OK else s.status)
+        table.add_row(s.upn, s.team, str(s.blocks), str(len(s.violations)), comp,
+                      f"{new_tasks}/{len(s.tasks)}", problems)
+    return table
+
+
+def detail_tables(report: ScanReport, *, personal: bool) -> list[Any]:
+    """Per seller with violations: which meetings took which blocks, where the make-up
+    blocks and the tasks went."""
+    from rich.table import Table
+
+    tables = []
+    for s in sorted(report.sellers, key=lambda s: (s.team, s.upn)):
+        if not (s.violations or s.withdrawals or s.shortfalls):
+            continue
+        table = Table(title=f"{s.upn} ({s.zone})", title_justify="left", show_lines=True)
+        table.add_column("block taken")
+        table.add_column("by")
+        table.add_column("make-up blocks")
+        table.add_column("follow-up tasks")
+        for v in s.violations:
+            meetings = "\n".join(
+                (m.subject if personal else f"meeting {m.id[-8:]}") for m in v.meetings
+            ) or v.kind
+            comps = "\n".join(f"{c.when} [{c.status}]" for c in s.compensations
+                              if c.violation_key == v.key) or "—"
+            tasks = "\n".join((t.title if personal else t.key.rsplit(":", 1)[-1][-8:])
+                              + f" (due {t.when}) [{t.status}]"
+                              for t in s.tasks if t.violation_key == v.key) or "—"
+            table.add_row(v.block, meetings, comps, tasks)
+        for w in s.withdrawals:
+            table.add_row(w.when, "meeting moved out", f"withdrawn {w.key} [{w.status}]", "—")
+        for gap in s.shortfalls:
+            table.add_row("—", "—", f"shortfall: {gap}", "—")
+        tables.append(table)
+    return tables

@@ -1,0 +1,172 @@
+"""One scan cycle over every seller: gather → decide (policy core) → apply (ledger first).
+
+Sellers run concurrently (bounded); one seller's failure — no mailbox, outside the access
+policy, data Graph should not have sent, throttling that outlasted the retries — is
+recorded and reported, and everyone else is still processed. A database lease per seller
+lets several replicas share the work without two of them on one seller at once. A dry run
+reads everything, decides everything and writes nothing, to Graph or to the ledger.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from slotguard.domain.escalation import escalation_decision
+from slotguard.domain.model import IsoWeek, Rules
+from slotguard.errors import AuthError, GraphError, MailboxUnavailable
+from slotguard.ports import CalendarGateway, Clock
+from slotguard.service import report as rpt
+from slotguard.service.outcome import SellerRun
+from slotguard.service.plan import Target, decide, gather
+from slotguard.store.ledger import Ledger
+
+log = structlog.get_logger("slotguard.scan")
+
+Roster = Callable[[], Awaitable[tuple[list[Target], list[str]]]]
+
+
+@dataclass
+class Scanner:
+    """Everything one cycle needs; ``bootstrap()`` builds it from settings."""
+
+    gateway: CalendarGateway
+    ledger: Ledger
+    rules: Rules
+    roster: Roster  # sellers from the rules file and Entra groups, plus problems found
+    clock: Clock
+    replica: str = "local"
+    concurrency: int = 8
+    lease_seconds: float = 120.0
+    personal_data: bool = False
+    escalation_sender: str | None = None  # None: the manager's own mailbox sends
+    # After a seller is done, keep its lease this long (the daemon: most of an interval) so
+    # other replicas leave it for this cycle; 0 releases it at once (one-shot scans).
+    hold_seconds: float = 0.0
+    _tasks: list[asyncio.Task[Any]] = field(default_factory=list, init=False)
+
+    def week_of_now(self) -> IsoWeek:
+        return IsoWeek.of(self.clock.now().date())
+
+    async def scan(self, *, week: IsoWeek | None = None, dry_run: bool = False,
+                   stop: asyncio.Event | None = None) -> rpt.ScanReport:
+        now = self.clock.now()
+        week = week or IsoWeek.of(now.date())
+        target_week = week.shift(self.rules.policy.target_week_offset)
+        report = rpt.ScanReport(str(week), str(target_week), dry_run, now)
+        run_id = None if dry_run else self.ledger.start_run(self.replica, str(week), dry_run)
+        log.info("scan.started", week=str(week), dry_run=dry_run, replica=self.replica)
+        error: str | None = None
+        try:
+            targets, problems = await self.roster()
+            report.problems.extend(problems)
+            for problem in problems:
+                log.warning("scan.roster_problem", problem=problem)
+            limit = asyncio.Semaphore(max(1, self.concurrency))
+
+            async def one(target: Target) -> rpt.SellerReport | None:
+                async with limit:
+                    if stop is not None and stop.is_set():
+                        return None  # stopping: sellers not yet started wait for next time
+                    return await self._seller(target, week, now, dry_run, run_id)
+
+            results = await asyncio.gather(*(one(t) for t in _unique(targets)))
+            report.sellers.extend(r for r in results if r is not None)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            report.finished_at = self.clock.now()
+            if run_id is not None:
+                self.ledger.finish_run(run_id, report.totals(), error)
+        log.info("scan.finished", week=str(week), dry_run=dry_run, **report.totals(),
+                 seconds=round((report.finished_at - now).total_seconds(), 3))
+        return report
+
+    async def _seller(self, target: Target, week: IsoWeek, now: datetime, dry_run: bool,
+                      run_id: int | None) -> rpt.SellerReport:
+        upn = target.upn
+        seller_report = rpt.SellerReport(upn=upn, team=target.team)
+        lease = f"seller:{upn.lower()}"
+        if not dry_run and not self.ledger.try_lease(lease, self.replica, self.lease_seconds):
+            seller_report.status = rpt.LEASED
+            log.info("scan.seller_leased_elsewhere", seller=upn)
+            return seller_report
+        run = SellerRun(self, seller_report, dry_run)
+        try:
+            gathered = await gather(self.gateway, target, week, self.rules)
+            known = self.ledger.actions(seller=upn)
+            plan = decide(gathered, week, self.rules, now, known)
+            await run.apply(plan, {r.key: r for r in known})
+            if not dry_run:
+                await self._escalate(plan.seller.manager, upn, now, seller_report)
+        except AuthError:
+            raise  # no token means no seller can be read: the whole scan fails
+        except (GraphError, ValueError) as error:
+            self._skip(seller_report, error, run_id, dry_run)
+        finally:
+            if not dry_run:
+                if self.hold_seconds > 0:
+                    self.ledger.renew_lease(lease, self.replica, self.hold_seconds)
+                else:
+                    self.ledger.release_lease(lease, self.replica)
+        return seller_report
+
+    def _skip(self, seller_report: rpt.SellerReport, error: Exception, run_id: int | None,
+              dry_run: bool) -> None:
+        code = _problem_code(error)
+        seller_report.status = rpt.SKIPPED
+        seller_report.problems.append(f"{code}: {error}")
+        log.warning("scan.seller_skipped", seller=seller_report.upn, reason=code,
+                    error=type(error).__name__)
+        if not dry_run:
+            self.ledger.record_seller_problem(run_id, seller_report.upn, code, str(error))
+
+    async def _escalate(self, manager: str | None, upn: str, now: datetime,
+                        seller_report: rpt.SellerReport) -> None:
+        rules = self.rules.escalation
+        if not rules.enabled or manager is None or not seller_report.violations:
+            return
+        today = now.date()
+        since = IsoWeek.of(today).shift(-(rules.weeks - 1)).monday()
+        decision = escalation_decision(self.ledger.violation_dates(upn, since), today, rules)
+        if not decision.escalate:
+            return
+        period = str(IsoWeek.of(today))
+        if not self.ledger.record_escalation(upn, period, decision.count):
+            return  # this period's mail already went out
+        subject = f"slotguard: {upn} lost {decision.count} prospecting blocks"
+        body = (
+            f"{upn} had {decision.count} prospecting blocks taken by meetings between "
+            f"{decision.window_start:%d %b} and {decision.window_end:%d %b %Y} "
+            f"(threshold: {rules.violations} within {rules.weeks} weeks). Each was swapped "
+            "for two make-up blocks the following week; `slotguard ledger` shows the details."
+        )
+        await self.gateway.send_mail(self.escalation_sender or manager, [manager], subject, body)
+        seller_report.escalated = True
+        log.info("scan.escalated", seller=upn, manager=manager, count=decision.count)
+
+
+def _problem_code(error: Exception) -> str:
+    if isinstance(error, MailboxUnavailable):
+        return error.reason
+    if isinstance(error, GraphError):
+        name = type(error).__name__
+        return name if error.code is None else f"{name}:{error.code}"
+    return "bad_data"
+
+
+def _unique(targets: Sequence[Target]) -> list[Target]:
+    """A seller listed twice (in a team and in a group) is scanned once, first listing wins."""
+    seen: set[str] = set()
+    result = []
+    for target in targets:
+        if target.upn.lower() not in seen:
+            seen.add(target.upn.lower())
+            result.append(target)
+    return result

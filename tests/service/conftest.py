@@ -1,0 +1,87 @@
+"""A small tenant in memory: two Stockholm sellers with Tue+Thu 08:00–10:00 blocks, a fixed
+clock on Monday morning of 2026-W48, a SQLite ledger in a temporary folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from slotguard.domain.model import (
+    Attendee,
+    BlockRule,
+    CalendarEvent,
+    IsoWeek,
+    Organization,
+    Rules,
+    Weekday,
+    WorkingHours,
+)
+from slotguard.ports import Mailbox
+from slotguard.service.memory import InMemoryCalendarGateway
+from slotguard.service.plan import Target
+from slotguard.service.scan import Scanner
+from slotguard.store.ledger import Ledger
+
+ZONE = "Europe/Stockholm"
+WEEK = IsoWeek(2026, 48)
+ANNA = "anna.berg@contoso.com"
+ERIK = "erik.holm@contoso.com"
+BLOCK = BlockRule("prospecting", frozenset({Weekday.TUESDAY, Weekday.THURSDAY}),
+                  time(8), time(10))
+HOURS = WorkingHours(frozenset(Weekday(d) for d in range(1, 6)), time(8), time(17), ZONE)
+
+
+def at(weekday: Weekday, hour: int, minute: int = 0, week: IsoWeek = WEEK) -> datetime:
+    """A Stockholm wall-clock time in ``week`` as UTC."""
+    local = datetime.combine(week.day(weekday), time(hour, minute), ZoneInfo(ZONE))
+    return local.astimezone(UTC)
+
+
+def customer_meeting(event_id: str, start: datetime, end: datetime,
+                     subject: str = "Fabrikam renewal", **kw: object) -> CalendarEvent:
+    return CalendarEvent(id=event_id, start=start, end=end, subject=subject,
+                         organizer=ANNA,
+                         attendees=(Attendee("buyer@fabrikam.com"), Attendee(ANNA)), **kw)
+
+
+@dataclass
+class FixedClock:
+    instant: datetime
+
+    def now(self) -> datetime:
+        return self.instant
+
+
+@dataclass
+class World:
+    gateway: InMemoryCalendarGateway
+    ledger: Ledger
+    clock: FixedClock
+    rules: Rules
+    targets: list[Target]
+
+    def scanner(self, **kw: object) -> Scanner:
+        async def roster() -> tuple[list[Target], list[str]]:
+            return list(self.targets), []
+
+        return Scanner(gateway=self.gateway, ledger=self.ledger, rules=self.rules,
+                       roster=roster, clock=self.clock, replica="test", **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    gateway = InMemoryCalendarGateway()
+    for upn in (ANNA, ERIK):
+        gateway.add_mailbox(Mailbox(upn, ZONE, HOURS))
+    clock = FixedClock(at(Weekday.MONDAY, 7))
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", clock.now, migrate=True)
+    rules = Rules(Organization(frozenset({"contoso.com"})))
+    targets = [Target(ANNA, "Nordics", (BLOCK,), "maria.lind@contoso.com"),
+               Target(ERIK, "Nordics", (BLOCK,), "maria.lind@contoso.com")]
+    yield World(gateway, ledger, clock, rules, targets)
+    ledger.close()
