@@ -1,0 +1,333 @@
+"""``GraphGateway``: the CalendarGateway port over msgraph-sdk request builders.
+
+Requests are described by the SDK's builders (URL templates, query parameters, headers,
+auth, middleware) and sent through ``Pipeline`` as raw bytes; responses are decoded with
+msgspec (decode.py, mailbox.py, reads.py) rather than into the SDK's slow models.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph import GraphServiceClient
+from msgraph.generated.groups.item.transitive_members.graph_user.graph_user_request_builder import (
+    GraphUserRequestBuilder,
+)
+from msgraph.generated.users.item.calendar_view.calendar_view_request_builder import (
+    CalendarViewRequestBuilder,
+)
+from msgraph.generated.users.item.events.events_request_builder import EventsRequestBuilder
+from msgraph.generated.users.item.events.item.event_item_request_builder import (
+    EventItemRequestBuilder,
+)
+from msgraph.generated.users.item.todo.lists.item.tasks.tasks_request_builder import (
+    TasksRequestBuilder,
+)
+
+from slotguard.domain.model import CalendarEvent
+from slotguard.errors import GraphError, TransientGraphError
+from slotguard.graph import reads, writes
+from slotguard.graph.decode import EventPage, decode_event, decode_event_page
+from slotguard.graph.errors import ItemNotFound, Target
+from slotguard.graph.mailbox import decode_mailbox
+from slotguard.graph.marker import EXPAND_MARKER, filter_by_key
+from slotguard.graph.pipeline import Pipeline
+from slotguard.ports import Mailbox, NewEvent, NewTask
+
+log = structlog.get_logger("slotguard.graph")
+
+# calendarView allows $top up to 1000: one round trip for almost any seller-week.
+PAGE_SIZE = 1000
+EVENT_FIELDS = [
+    "id", "subject", "start", "end", "showAs", "responseStatus", "isCancelled", "isAllDay",
+    "attendees", "organizer", "categories", "sensitivity", "seriesMasterId", "webLink", "type",
+]
+PREFER_UTC = 'outlook.timezone="UTC"'
+MAILBOX = Target.MAILBOX
+
+
+class GraphGateway:
+    def __init__(
+        self,
+        client: GraphServiceClient,
+        pipeline: Pipeline,
+        *,
+        close: Callable[[], Awaitable[None]] | None = None,
+        mailbox_ttl_seconds: float = 3600.0,
+        group_ttl_seconds: float = 900.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.pipeline = pipeline
+        self._close = close
+        self._now = monotonic
+        self._mailboxes = reads.TtlCache[str, Mailbox](mailbox_ttl_seconds, monotonic)
+        self._groups = reads.TtlCache[str, list[str]](group_ttl_seconds, monotonic)
+        self._lists: dict[tuple[str, str], str] = {}
+        self.skipped: list[tuple[str, str | None, str]] = []  # (seller, event id, reason)
+
+    async def aclose(self) -> None:
+        if self._close is not None:
+            await self._close()
+
+    # -- directory -------------------------------------------------------------------
+
+    async def group_members(self, group_id: str) -> list[str]:
+        cached = self._groups.get(group_id)
+        if cached is not None:
+            return list(cached)
+        users = self.client.groups.by_group_id(group_id).transitive_members.graph_user
+        params = GraphUserRequestBuilder.GraphUserRequestBuilderGetQueryParameters(
+            select=["id", "userPrincipalName", "accountEnabled"], top=999
+        )
+        upns: list[str] = []
+        link: str | None = None
+        while True:
+            builder = users.with_url(link) if link else users
+            first = link is None
+            raw = await self.pipeline.send(
+                lambda b=builder, f=first: b.to_get_request_information(
+                    _config(params if f else None)
+                ),
+                target=Target.DIRECTORY,
+            )
+            page = reads.decode_users(raw or b"{}")
+            upns.extend(page.upns)
+            if not page.next_link:
+                break
+            link = page.next_link
+        self._groups.put(group_id, upns)
+        return list(upns)
+
+    async def mailbox(self, upn: str) -> Mailbox:
+        cached = self._mailboxes.get(upn.lower())
+        if cached is not None:
+            return cached
+        builder = self.client.users.by_user_id(upn).mailbox_settings
+        raw = await self.pipeline.send(
+            lambda: builder.to_get_request_information(_config()), mailbox=upn, target=MAILBOX
+        )
+        result = decode_mailbox(upn, raw or b"{}")
+        self._mailboxes.put(upn.lower(), result)
+        return result
+
+    def remember_mailbox(self, mailbox: Mailbox) -> None:
+        """Seed the cache (e.g. from a $batch read of many sellers' settings)."""
+        self._mailboxes.put(mailbox.upn.lower(), mailbox)
+
+    # -- reading events ----------------------------------------------------------------
+
+    async def events(self, upn: str, start: datetime, end: datetime) -> list[CalendarEvent]:
+        """Occurrences, exceptions and single events in [start, end), in UTC, all pages.
+        Own events carry their marker: calendarView accepts the filtered
+        ``$expand=singleValueExtendedProperties(...)`` like /events does."""
+        view = self.client.users.by_user_id(upn).calendar_view
+        params = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
+            start_date_time=_iso(start), end_date_time=_iso(end), top=PAGE_SIZE,
+            select=EVENT_FIELDS, expand=[EXPAND_MARKER],
+        )
+        return await self._event_pages(upn, view, params)
+
+    async def own_events(self, upn: str, key: str) -> list[CalendarEvent]:
+        """slotguard's events (single events and series masters) carrying ``key``."""
+        events = self.client.users.by_user_id(upn).events
+        params = EventsRequestBuilder.EventsRequestBuilderGetQueryParameters(
+            filter=filter_by_key(key), expand=[EXPAND_MARKER], select=EVENT_FIELDS, top=50
+        )
+        found = await self._event_pages(upn, events, params)
+        # Value matching in Graph filters is case-insensitive; keys are not.
+        return [e for e in found if e.marker is not None and e.marker.key == key]
+
+    async def _event_pages(self, upn: str, root: Any, params: Any) -> list[CalendarEvent]:
+        out: list[CalendarEvent] = []
+        link: str | None = None
+        while True:
+            page = await self._event_page(upn, root.with_url(link) if link else root,
+                                          None if link else params)
+            out.extend(page.events)
+            for item in page.skipped:
+                self.skipped.append((upn, item.event_id, item.reason))
+                log.warning("graph.event_skipped", seller=upn, event_id=item.event_id,
+                            field=item.field)
+            if not page.next_link:
+                return out
+            link = page.next_link
+
+    async def _event_page(self, upn: str, builder: Any, params: Any) -> EventPage:
+        raw = await self.pipeline.send(
+            lambda: builder.to_get_request_information(_config(params, prefer=PREFER_UTC)),
+            mailbox=upn, target=MAILBOX,
+        )
+        return decode_event_page(raw or b"{}")
+
+    async def _own_event(self, upn: str, event_id: str) -> CalendarEvent | None:
+        item = self.client.users.by_user_id(upn).events.by_event_id(event_id)
+        params = EventItemRequestBuilder.EventItemRequestBuilderGetQueryParameters(
+            select=EVENT_FIELDS, expand=[EXPAND_MARKER]
+        )
+        try:
+            raw = await self.pipeline.send(
+                lambda: item.to_get_request_information(_config(params, prefer=PREFER_UTC)),
+                mailbox=upn, target=MAILBOX,
+            )
+        except ItemNotFound:
+            return None
+        return decode_event(raw or b"{}")
+
+    # -- writing events ----------------------------------------------------------------
+
+    async def create_event(self, upn: str, event: NewEvent) -> str:
+        """Create once per key: an event already carrying the key is returned instead
+        (covers a lost response and Exchange forgetting the transactionId)."""
+        existing = await self.own_events(upn, event.key)
+        if existing:
+            log.info("graph.event_exists", seller=upn, key=event.key, event_id=existing[0].id)
+            return existing[0].id
+        events = self.client.users.by_user_id(upn).events
+        body = writes.event_body(event)
+        try:
+            raw = await self.pipeline.send(
+                lambda: events.to_post_request_information(body, _config()),
+                mailbox=upn, target=MAILBOX,
+            )
+        except (TransientGraphError, ItemNotFound):
+            raise
+        except GraphError as exc:
+            if exc.status not in (400, 409):
+                raise
+            # A transactionId Exchange still remembers can be refused as a duplicate.
+            again = await self.own_events(upn, event.key)
+            if not again:
+                raise
+            return again[0].id
+        event_id = reads.decode_id(raw, "event")
+        log.info("graph.event_created", seller=upn, key=event.key, event_id=event_id)
+        return event_id
+
+    async def delete_event(self, upn: str, event_id: str) -> None:
+        """Delete one of slotguard's events; anything without our marker is refused, and
+        an event already gone counts as deleted."""
+        current = await self._own_event(upn, event_id)
+        if current is None:
+            log.info("graph.event_already_gone", seller=upn, event_id=event_id)
+            return
+        if current.marker is None:
+            raise GraphError(
+                f"event {event_id} of {upn} does not carry slotguard's marker; not deleting"
+                " an event slotguard did not create",
+                code="NotSlotguardEvent",
+            )
+        item = self.client.users.by_user_id(upn).events.by_event_id(event_id)
+        with contextlib.suppress(ItemNotFound):  # gone meanwhile: just as good
+            await self.pipeline.send(
+                lambda: item.to_delete_request_information(_config()),
+                mailbox=upn, target=MAILBOX,
+            )
+        log.info("graph.event_deleted", seller=upn, key=current.marker.key, event_id=event_id)
+
+    # -- To Do ---------------------------------------------------------------------------
+
+    async def ensure_task_list(self, upn: str, name: str) -> str:
+        cache_key = (upn.lower(), name.casefold())
+        if cache_key in self._lists:
+            return self._lists[cache_key]
+        lists = self.client.users.by_user_id(upn).todo.lists
+        for item in await self._collect(upn, lists, None, reads.decode_task_lists):
+            if (item.displayName or "").casefold() == name.casefold():
+                self._lists[cache_key] = item.id
+                return item.id
+        body = writes.task_list_body(name)
+        raw = await self.pipeline.send(
+            lambda: lists.to_post_request_information(body, _config()),
+            mailbox=upn, target=MAILBOX, idempotent=False,
+        )
+        list_id = reads.decode_id(raw, "todoTaskList")
+        log.info("graph.task_list_created", seller=upn, list_id=list_id)
+        self._lists[cache_key] = list_id
+        return list_id
+
+    async def find_task(self, upn: str, list_id: str, key: str) -> str | None:
+        """The task carrying ``key`` as linkedResource externalId (or, for tasks edited
+        elsewhere, as the key line of the body). To Do cannot filter on linked resources,
+        so the list (slotguard's own) is read with them expanded."""
+        tasks = self.client.users.by_user_id(upn).todo.lists.by_todo_task_list_id(list_id).tasks
+        params = TasksRequestBuilder.TasksRequestBuilderGetQueryParameters(
+            expand=["linkedResources"], select=["id", "body"], top=100
+        )
+        for task in await self._collect(upn, tasks, params, reads.decode_tasks):
+            if key in task.carried_keys():
+                return task.id
+        return None
+
+    async def create_task(self, upn: str, list_id: str, task: NewTask) -> str:
+        """To Do has no transactionId: look before writing, and only 429/401 are retried
+        blindly; after a 5xx or a network fault the next attempt looks again first."""
+        tasks = self.client.users.by_user_id(upn).todo.lists.by_todo_task_list_id(list_id).tasks
+        body = writes.task_body(task)
+        attempt = 0
+        while True:
+            attempt += 1
+            existing = await self.find_task(upn, list_id, task.key)
+            if existing is not None:
+                return existing
+            try:
+                raw = await self.pipeline.send(
+                    lambda: tasks.to_post_request_information(body, _config()),
+                    mailbox=upn, target=MAILBOX, idempotent=False,
+                )
+            except TransientGraphError as exc:
+                wait = self.pipeline.policy.wait_before_retry(attempt, exc.retry_after)
+                if wait is None:
+                    raise
+                await self.pipeline.sleep(wait)
+                continue
+            task_id = reads.decode_id(raw, "todoTask")
+            log.info("graph.task_created", seller=upn, key=task.key, task_id=task_id)
+            return task_id
+
+    async def _collect(self, upn: str, root: Any, params: Any, decode: Any) -> list[Any]:
+        out: list[Any] = []
+        link: str | None = None
+        while True:
+            builder = root.with_url(link) if link else root
+            first = link is None
+            raw = await self.pipeline.send(
+                lambda b=builder, f=first: b.to_get_request_information(
+                    _config(params if f else None)
+                ),
+                mailbox=upn, target=MAILBOX,
+            )
+            items, link = decode(raw or b"{}")
+            out.extend(items)
+            if not link:
+                return out
+
+    # -- mail ----------------------------------------------------------------------------
+
+    async def send_mail(self, sender: str, to: Sequence[str], subject: str, body: str) -> None:
+        builder = self.client.users.by_user_id(sender).send_mail
+        payload = writes.mail_body(to, subject, body)
+        await self.pipeline.send(
+            lambda: builder.to_post_request_information(payload, _config()),
+            mailbox=sender, target=MAILBOX, idempotent=False,
+        )
+
+
+def _config(params: Any = None, *, prefer: str | None = None) -> RequestConfiguration[Any]:
+    config: RequestConfiguration[Any] = RequestConfiguration(query_parameters=params, options=[])
+    if prefer:
+        config.headers.add("Prefer", prefer)
+    return config
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("calendar window bounds must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+

@@ -1,0 +1,162 @@
+"""Every Graph request slotguard makes goes through ``Pipeline.send``: concurrency limits
+(global and per mailbox), retries honouring Retry-After, one fresh-token retry on 401 and
+the translation of failures into slotguard's errors — each in exactly one place.
+
+The SDK's RetryHandler is left in the middleware chain with retries off: it sleeps with
+``asyncio.sleep`` directly (no test can skip the wait), reads Retry-After as an integer
+only ("2.128" falls through to backoff) and has no cap below 180 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import structlog
+from kiota_abstractions.request_information import RequestInformation
+from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+
+from slotguard.errors import AuthError, TransientGraphError
+from slotguard.graph.errors import Target, translate
+
+Sleep = Callable[[float], Awaitable[None]]
+ERROR_MAP: dict[str, Any] = {"XXX": ODataError}
+MAX_MAILBOX_CONCURRENCY = 4  # Outlook's own limit per app and mailbox
+
+log = structlog.get_logger("slotguard.graph")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """``max_attempts`` counts the first try; waits never exceed ``max_wait`` seconds."""
+
+    max_attempts: int = 4
+    max_wait: float = 30.0
+    base_delay: float = 0.5
+
+    def wait_before_retry(self, attempt: int, retry_after: float | None) -> float | None:
+        """Seconds to wait before attempt ``attempt + 1``, or None to give up. A
+        Retry-After above ``max_wait`` gives up rather than retrying early: Graph keeps
+        counting requests made while it is throttling."""
+        if attempt >= self.max_attempts:
+            return None
+        if retry_after is not None:
+            return retry_after if retry_after <= self.max_wait else None
+        backoff = self.base_delay * 2 ** (attempt - 1)
+        return min(self.max_wait, backoff * (1 + random.random() / 4))
+
+
+class TokenInvalidator(Protocol):
+    """What the pipeline needs of the token provider after a 401."""
+
+    def invalidate(self, rejected_token: str | None) -> None: ...
+
+
+class Pipeline:
+    def __init__(
+        self,
+        adapter: Any,
+        tokens: TokenInvalidator,
+        policy: RetryPolicy,
+        *,
+        concurrency: int = 32,
+        mailbox_concurrency: int = MAX_MAILBOX_CONCURRENCY,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.adapter = adapter
+        self._tokens = tokens
+        self.policy = policy
+        self.sleep = sleep
+        self._global = asyncio.Semaphore(max(1, concurrency))
+        self._mailbox_limit = max(1, min(mailbox_concurrency, MAX_MAILBOX_CONCURRENCY))
+        self._mailboxes: dict[str, asyncio.Semaphore] = {}
+        self.requests_sent = 0
+
+    async def send(
+        self,
+        build: Callable[[], RequestInformation],
+        *,
+        mailbox: str | None = None,
+        target: Target = Target.ANY,
+        idempotent: bool = True,
+    ) -> bytes | None:
+        """Send the request ``build()`` describes and return the body bytes (None for an
+        empty body). ``build`` is called per attempt so no header (Authorization, above
+        all) leaks from a failed attempt into the next. ``idempotent=False`` retries only
+        what Graph cannot have carried out (429, 401); 5xx and network failures surface so
+        the caller can look before it writes again."""
+        who = mailbox or ""
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            request = build()
+            try:
+                async with self._limits(mailbox):
+                    self.requests_sent += 1
+                    return await self.adapter.send_primitive_async(request, "bytes", ERROR_MAP)
+            except Exception as exc:
+                original: BaseException = exc
+                error = translate(exc, target=target, who=who)
+            if isinstance(error, AuthError) and error.status == 401 and not refreshed:
+                refreshed = True
+                self._tokens.invalidate(_bearer(request))
+                log.info("graph.token_refused", mailbox=who or None)
+                continue
+            if isinstance(error, TransientGraphError) and (idempotent or error.status == 429):
+                wait = self.policy.wait_before_retry(attempt, error.retry_after)
+                if wait is not None:
+                    log.info(
+                        "graph.retry", mailbox=who or None, status=error.status,
+                        code=error.code, attempt=attempt, wait_seconds=round(wait, 3),
+                    )
+                    await self.sleep(wait)
+                    continue
+            if error is original:
+                raise error
+            raise error from original
+
+    def _limits(self, mailbox: str | None) -> _Limits:
+        per_mailbox = None
+        if mailbox:
+            key = mailbox.lower()
+            per_mailbox = self._mailboxes.get(key)
+            if per_mailbox is None:
+                per_mailbox = self._mailboxes[key] = asyncio.Semaphore(self._mailbox_limit)
+        return _Limits(per_mailbox, self._global)
+
+
+class _Limits:
+    """Mailbox slot first, then a global one: a request queued behind its own mailbox
+    must not hold a global slot other mailboxes could use."""
+
+    __slots__ = ("_global", "_mailbox")
+
+    def __init__(self, mailbox: asyncio.Semaphore | None, global_: asyncio.Semaphore) -> None:
+        self._mailbox, self._global = mailbox, global_
+
+    async def __aenter__(self) -> None:
+        if self._mailbox is not None:
+            await self._mailbox.acquire()
+        try:
+            await self._global.acquire()
+        except BaseException:
+            if self._mailbox is not None:
+                self._mailbox.release()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._global.release()
+        if self._mailbox is not None:
+            self._mailbox.release()
+
+
+def _bearer(request: RequestInformation) -> str | None:
+    values = request.headers.get("Authorization") if request.headers else None
+    for value in values or ():
+        if value.startswith("Bearer "):
+            return value[len("Bearer "):]
+    return None

@@ -1,0 +1,142 @@
+"""Small decoders for the non-event payloads (users, To Do lists and tasks, created ids)
+and the TTL cache for mailbox settings and group membership."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import msgspec
+
+from slotguard.errors import BadGraphData
+from slotguard.graph.marker import TASK_APPLICATION
+from slotguard.graph.writes import TASK_KEY_PREFIX
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class TtlCache(Generic[K, V]):
+    """Values kept for ``ttl`` seconds of an injectable monotonic clock."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float]) -> None:
+        self._ttl, self._clock = ttl, clock
+        self._items: dict[K, tuple[float, V]] = {}
+
+    def get(self, key: K) -> V | None:
+        hit = self._items.get(key)
+        if hit is None or hit[0] <= self._clock():
+            return None
+        return hit[1]
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = (self._clock() + self._ttl, value)
+
+
+class _Id(msgspec.Struct):
+    id: str | None = None
+
+
+def decode_id(raw: bytes | None, what: str) -> str:
+    """The ``id`` of a created item; its absence is Graph's fault, said plainly."""
+    try:
+        item = msgspec.json.decode(raw or b"{}", type=_Id)
+    except msgspec.MsgspecError as exc:
+        raise BadGraphData(f"created {what}: response is not JSON: {exc}", code="id") from exc
+    if not item.id:
+        raise BadGraphData(f"created {what}: response has no id", code="id")
+    return item.id
+
+
+class _User(msgspec.Struct):
+    id: str | None = None
+    userPrincipalName: str | None = None  # Graph's wire names
+    accountEnabled: bool | None = None
+
+
+class _Users(msgspec.Struct):
+    value: list[_User] = msgspec.field(default_factory=list)
+    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    upns: list[str]
+    next_link: str | None
+
+
+def decode_users(raw: bytes) -> UserPage:
+    page = _decode(raw, _Users, "transitiveMembers")
+    # Disabled accounts are not sellers; users without a UPN (limited-info members when the
+    # app lacks User.Read.All) cannot be addressed.
+    upns = [
+        u.userPrincipalName.lower()
+        for u in page.value
+        if u.userPrincipalName and u.accountEnabled is not False
+    ]
+    return UserPage(upns, page.next_link)
+
+
+class TaskList(msgspec.Struct):
+    id: str
+    displayName: str | None = None
+
+
+class _TaskLists(msgspec.Struct):
+    value: list[TaskList] = msgspec.field(default_factory=list)
+    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
+
+
+def decode_task_lists(raw: bytes) -> tuple[list[TaskList], str | None]:
+    page = _decode(raw, _TaskLists, "todo/lists")
+    return page.value, page.next_link
+
+
+class _LinkedResource(msgspec.Struct):
+    externalId: str | None = None
+    applicationName: str | None = None
+
+
+class _Body(msgspec.Struct):
+    content: str | None = None
+
+
+class Task(msgspec.Struct):
+    id: str
+    body: _Body | None = None
+    linkedResources: list[_LinkedResource] | None = None
+
+    def carried_keys(self) -> set[str]:
+        """Every slotguard key this task carries."""
+        found = {
+            link.externalId
+            for link in self.linkedResources or ()
+            if link.externalId and (link.applicationName or TASK_APPLICATION) == TASK_APPLICATION
+        }
+        content = self.body.content if self.body and self.body.content else ""
+        for line in content.replace("\r", "\n").replace("<br>", "\n").splitlines():
+            text = line.strip()
+            if text.startswith(TASK_KEY_PREFIX):
+                found.add(text[len(TASK_KEY_PREFIX):].strip())
+        return found
+
+
+class _Tasks(msgspec.Struct):
+    value: list[Task] = msgspec.field(default_factory=list)
+    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
+
+
+def decode_tasks(raw: bytes) -> tuple[list[Task], str | None]:
+    page = _decode(raw, _Tasks, "todo tasks")
+    return page.value, page.next_link
+
+
+T = TypeVar("T")
+
+
+def _decode(raw: bytes, kind: type[T], what: str) -> T:
+    try:
+        return msgspec.json.decode(raw, type=kind)
+    except msgspec.MsgspecError as exc:
+        raise BadGraphData(f"{what}: unexpected response: {exc}", code=what) from exc
