@@ -104,7 +104,7 @@ class SellerRun:
                     state = "shortfall" if missing else "compensated"
                 ledger.set_violation_state(violation.key, state)
 
-        for task in plan.tasks:
+        for task in plan.tasks if self.scanner.tasks_enabled else ():
             status, graph_id = "planned", None
             if not self.dry_run:
                 status, graph_id = await applier.task(

@@ -45,6 +45,7 @@ class Scanner:
     lease_seconds: float = 120.0
     personal_data: bool = False
     escalation_sender: str | None = None  # None: the manager's own mailbox sends
+    tasks_enabled: bool = True  # follow-up and habit tasks (off where To Do is unavailable)
     # After a seller is done, keep its lease this long (the daemon: most of an interval) so
     # other replicas leave it for this cycle; 0 releases it at once (one-shot scans).
     hold_seconds: float = 0.0

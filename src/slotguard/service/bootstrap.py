@@ -1,0 +1,72 @@
+"""Wiring: settings + rules → the gateway, the ledger, the clock and the scanner. Real
+adapters by default; tests and the demo inject their own (the in-memory gateway, a ledger
+on a temporary file, a fixed clock)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from slotguard.config.rules import RulesFile
+from slotguard.config.settings import Settings
+from slotguard.ports import CalendarGateway, Clock
+from slotguard.service.scan import Scanner
+from slotguard.service.sellers import roster_from
+from slotguard.store.ledger import Ledger
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class Service:
+    settings: Settings
+    rules_file: RulesFile
+    gateway: CalendarGateway
+    ledger: Ledger
+    clock: Clock
+    scanner: Scanner
+    _owned: tuple[Any, ...] = ()
+
+    async def aclose(self) -> None:
+        for thing in self._owned:
+            if isinstance(thing, Ledger):
+                thing.close()
+            elif hasattr(thing, "aclose"):
+                await thing.aclose()
+
+
+def bootstrap(settings: Settings, rules_file: RulesFile, gateway: CalendarGateway | None = None,
+              ledger: Ledger | None = None, clock: Clock | None = None) -> Service:
+    """Build the service. What is created here is closed by ``Service.aclose``; injected
+    parts stay the caller's."""
+    owned: list[Any] = []
+    clock = clock or SystemClock()
+    if ledger is None:
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        ledger = Ledger.open(settings.database_url_resolved, clock, migrate=True)
+        owned.append(ledger)
+    if gateway is None:
+        settings.require_credentials()
+        from slotguard.graph import build_gateway
+
+        gateway = build_gateway(settings)
+        owned.append(gateway)
+    scanner = Scanner(
+        gateway=gateway,
+        ledger=ledger,
+        rules=rules_file.rules,
+        roster=roster_from(rules_file, gateway),
+        clock=clock,
+        replica=settings.replica_id,
+        # Each seller keeps up to MAILBOX_CONCURRENCY requests in flight: this many sellers
+        # at once fills the global CONCURRENCY budget without queueing in the adapter.
+        concurrency=max(1, settings.concurrency // settings.mailbox_concurrency),
+        lease_seconds=float(settings.lease_seconds),
+        personal_data=settings.log_personal_data,
+        tasks_enabled=rules_file.follow_up_enabled,
+    )
+    return Service(settings, rules_file, gateway, ledger, clock, scanner, tuple(owned))

@@ -1,0 +1,93 @@
+"""The weekly job: every seller's blocks as a visible recurring series (created when missing)
+and this week's habit tasks. ``claim_once("weekly", ISO week)`` in the ledger makes it run
+once per week across all replicas; a replica dying mid-job lets another take the claim over
+after its ttl, and every write is keyed, so a second run only completes what is missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+
+import structlog
+
+from slotguard.domain.blocks import expand_blocks
+from slotguard.domain.followup import habit_tasks
+from slotguard.domain.model import IsoWeek, Seller
+from slotguard.errors import AuthError, GraphError
+from slotguard.service import compose
+from slotguard.service.apply import EXISTING, Applier
+from slotguard.service.plan import Target
+from slotguard.service.scan import Scanner
+
+log = structlog.get_logger("slotguard.weekly")
+
+JOB = "weekly"
+
+
+@dataclass
+class WeeklyResult:
+    week: str
+    ran: bool
+    series_created: int = 0
+    habits_created: int = 0
+    problems: int = 0
+
+
+async def run_weekly(scanner: Scanner, *, week: IsoWeek | None = None,
+                     stop: asyncio.Event | None = None,
+                     claim_ttl: float = 3600.0) -> WeeklyResult:
+    week = week or scanner.week_of_now()
+    ledger = scanner.ledger
+    result = WeeklyResult(str(week), ran=False)
+    if not ledger.claim_once(JOB, str(week), scanner.replica, ttl_seconds=claim_ttl):
+        log.debug("weekly.claimed_elsewhere", week=str(week))
+        return result
+    result.ran = True
+    log.info("weekly.started", week=str(week))
+    targets, _problems = await scanner.roster()
+    limit = asyncio.Semaphore(max(1, scanner.concurrency))
+
+    async def one(upn: str, seller: Seller) -> None:
+        applier = Applier(scanner.gateway, ledger, upn,
+                          {r.key: r for r in ledger.actions(seller=upn)})
+        for rule in seller.blocks:
+            first = expand_blocks(replace(seller, blocks=(rule,)), week)
+            if not first:
+                continue
+            request = compose.block_series_event(upn, rule, first[0], seller.zone, week)
+            status, _ = await applier.event("block_series", request)
+            if status != EXISTING:
+                result.series_created += 1
+                log.info("weekly.block_series_created", seller=upn, rule=rule.id)
+        if scanner.tasks_enabled:
+            for task in habit_tasks(seller, week, scanner.rules):
+                status, _ = await applier.task(task, compose.task_request(task, None), "habit")
+                if status != EXISTING:
+                    result.habits_created += 1
+                    log.info("weekly.habit_created", seller=upn, key=task.key)
+
+    async def guarded(target: Target) -> None:
+        async with limit:
+            if stop is not None and stop.is_set():
+                return
+            try:
+                mailbox = await scanner.gateway.mailbox(target.upn)
+                seller = Seller(target.upn, target.team, mailbox.zone, mailbox.working_hours,
+                                target.blocks, target.manager)
+                await one(target.upn, seller)
+            except AuthError:
+                raise
+            except (GraphError, ValueError) as error:
+                result.problems += 1
+                log.warning("weekly.seller_skipped", seller=target.upn,
+                            error=type(error).__name__)
+
+    await asyncio.gather(*(guarded(t) for t in targets))
+    # Unfinished (stopped, or a seller failed): the claim stays ours, so the next hourly
+    # check resumes it; keyed writes make the second pass cheap.
+    if not (stop is not None and stop.is_set()) and not result.problems:
+        ledger.finish_claim(JOB, str(week), scanner.replica)
+    log.info("weekly.finished", week=str(week), series_created=result.series_created,
+             habits_created=result.habits_created, problems=result.problems)
+    return result
