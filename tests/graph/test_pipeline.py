@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from tests.graph.conftest import odata_error
+
+from slotguard.errors import AuthError, MailboxUnavailable, SyncStateExpired, TransientGraphError
+from slotguard.graph.pipeline import RetryPolicy
+
+WEEK = (datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC))
+EMPTY = {"value": []}
+
+
+def run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)
+
+
+def scripted(*responses: httpx.Response):  # type: ignore[no-untyped-def]
+    seen: list[httpx.Request] = []
+    queue = list(responses)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    return handler, seen
+
+
+def test_429_waits_exactly_the_fractional_retry_after(make_gateway, sleeps) -> None:  # type: ignore[no-untyped-def]
+    handler, seen = scripted(
+        odata_error(429, "ApplicationThrottled", **{"Retry-After": "2.128"}),
+        httpx.Response(200, json=EMPTY),
+    )
+    gateway = make_gateway(handler)
+    assert run(gateway.events("anna@contoso.com", *WEEK)) == []
+    assert sleeps.calls == [2.128]
+    assert len(seen) == 2
+    # The SDK's own retry handler is off: the second try is ours, not "Retry-Attempt".
+    assert "retry-attempt" not in seen[1].headers
+
+
+def test_retry_after_beyond_the_cap_gives_up_at_once(make_gateway, sleeps) -> None:  # type: ignore[no-untyped-def]
+    handler, seen = scripted(odata_error(429, "TooManyRequests", **{"Retry-After": "300"}))
+    gateway = make_gateway(handler, policy=RetryPolicy(max_attempts=5, max_wait=30))
+    with pytest.raises(TransientGraphError) as caught:
+        run(gateway.events("anna@contoso.com", *WEEK))
+    assert caught.value.retry_after == 300.0 and caught.value.status == 429
+    assert sleeps.calls == [] and len(seen) == 1
+
+
+def test_503_backs_off_within_the_cap_then_fails(make_gateway, sleeps) -> None:  # type: ignore[no-untyped-def]
+    handler, seen = scripted(odata_error(503, "serviceNotAvailable"))
+    gateway = make_gateway(handler, policy=RetryPolicy(max_attempts=4, max_wait=1.5))
+    with pytest.raises(TransientGraphError):
+        run(gateway.events("anna@contoso.com", *WEEK))
+    assert len(seen) == 4 and len(sleeps.calls) == 3
+    assert all(0 < s <= 1.5 for s in sleeps.calls)
+
+
+def test_a_refused_token_is_dropped_and_the_request_signed_again(make_gateway) -> None:  # type: ignore[no-untyped-def]
+    handler, seen = scripted(
+        odata_error(401, "InvalidAuthenticationToken", "Lifetime validation failed"),
+        httpx.Response(200, json=EMPTY),
+    )
+    gateway = make_gateway(handler)
+    run(gateway.events("anna@contoso.com", *WEEK))
+    assert [r.headers["authorization"] for r in seen] == ["Bearer T1", "Bearer T2"]
+    assert gateway.tokens.invalidated == ["T1"]
+
+
+def test_a_second_401_is_an_auth_error(make_gateway) -> None:  # type: ignore[no-untyped-def]
+    handler, seen = scripted(odata_error(401, "InvalidAuthenticationToken"))
+    with pytest.raises(AuthError) as caught:
+        run(make_gateway(handler).events("anna@contoso.com", *WEEK))
+    assert caught.value.status == 401 and len(seen) == 2
+
+
+@pytest.mark.parametrize(
+    ("response", "reason"),
+    [
+        (odata_error(404, "MailboxNotEnabledForRESTAPI", "The mailbox is inactive"), "missing"),
+        (odata_error(404, "ErrorInvalidUser", "The requested user is invalid."), "deleted"),
+        (odata_error(404, "ResourceNotFound", "Resource could not be discovered."), "deleted"),
+        (odata_error(403, "ErrorAccessDenied", "Access to OData is disabled."), "access_denied"),
+    ],
+)
+def test_unusable_mailboxes(make_gateway, response, reason) -> None:  # type: ignore[no-untyped-def]
+    handler, _ = scripted(response)
+    with pytest.raises(MailboxUnavailable) as caught:
+        run(make_gateway(handler).mailbox("gone@contoso.com"))
+    assert caught.value.reason == reason
+    assert "gone@contoso.com" in str(caught.value)
+
+
+def test_expired_delta_state(make_gateway) -> None:  # type: ignore[no-untyped-def]
+    handler, _ = scripted(odata_error(410, "SyncStateNotFound"))
+    with pytest.raises(SyncStateExpired):
+        run(make_gateway(handler).events("anna@contoso.com", *WEEK))
+
+
+def test_never_more_than_four_requests_in_flight_per_mailbox(make_gateway) -> None:  # type: ignore[no-untyped-def]
+    in_flight = {"now": 0, "max": 0}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        in_flight["now"] += 1
+        in_flight["max"] = max(in_flight["max"], in_flight["now"])
+        await asyncio.sleep(0.005)
+        in_flight["now"] -= 1
+        return httpx.Response(200, json=EMPTY)
+
+    gateway = make_gateway(handler, mailbox_concurrency=4)
+
+    async def many() -> None:
+        await asyncio.gather(*(gateway.events("anna@contoso.com", *WEEK) for _ in range(12)))
+
+    run(many())
+    assert in_flight["max"] == 4
+
+
+def test_non_idempotent_posts_are_not_blindly_retried_after_a_503(make_gateway, sleeps) -> None:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        if request.method == "POST":
+            return odata_error(503, "serviceNotAvailable")
+        return httpx.Response(200, json=EMPTY)
+
+    gateway = make_gateway(handler, policy=RetryPolicy(max_attempts=2, max_wait=1))
+    with pytest.raises(TransientGraphError):
+        run(gateway.send_mail("maria.lind@contoso.com", ["x@contoso.com"], "s", "b"))
+    assert calls == ["POST"]
