@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import asyncio
+
+from tests.service.conftest import ANNA, ERIK, WEEK, World
+
+from slotguard.domain.model import Purpose
+from slotguard.service.weekly import run_weekly
+
+
+def test_block_series_once_per_week_across_replicas(world: World) -> None:
+    first = asyncio.run(run_weekly(world.scanner(), week=WEEK))
+    assert first.ran and first.series_created == 2
+    for upn in (ANNA, ERIK):
+        own = world.gateway.own(upn)
+        assert [e.marker.purpose for e in own] == [Purpose.BLOCK]  # type: ignore[union-attr]
+        written = world.gateway.written(upn, own[0].id)
+        assert written.recurrence is not None and written.key == f"{upn}|prospecting|series"
+    other = world.scanner()
+    other.replica = "replica-2"
+    again = asyncio.run(run_weekly(other, week=WEEK))
+    assert not again.ran
+    next_week = asyncio.run(run_weekly(other, week=WEEK.shift(1)))
+    assert next_week.ran and next_week.series_created == 0  # the series exists already
+    assert len(world.gateway.own(ANNA)) == 1
