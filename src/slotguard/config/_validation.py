@@ -9,11 +9,12 @@ the caller says the field is not secret.
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 E = TypeVar("E", bound=Enum)
@@ -28,6 +29,8 @@ def fail(message: str) -> PydanticCustomError:
 
 def shown(value: object) -> str:
     """A short, one-line rendering of an offending value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as TOML and env files spell it
     text = repr(value)
     text = text.replace("\n", "\\n")
     return text if len(text) <= 60 else text[:57] + "..."
@@ -114,3 +117,48 @@ def describe(error: ErrorDetails, *, show_input: bool = True) -> str:
 def _plain(expected: str) -> str:
     """pydantic's ``'a', 'b' or 'c'`` → ``a, b, c``."""
     return expected.replace("'", "").replace(" or ", ", ")
+
+
+def problem_line(model: type[BaseModel], prefix: tuple[str | int, ...], error: ErrorDetails) -> str:
+    """One problem line for a rules-file error under ``prefix``, unknown keys with the allowed."""
+    # pydantic marks a bad dict key with a trailing "[key]"; the path names the key itself.
+    loc = tuple(part for part in error["loc"] if part != "[key]")
+    path = toml_path(prefix + loc)
+    if error["type"] == "extra_forbidden":
+        owner = model_at(model, loc[:-1])
+        allowed = ", ".join(owner.model_fields) if owner else "see the example"
+        return f"{path}: unknown key; remove it (allowed: {allowed})"
+    if error["type"] == "missing":
+        return f"{path}: missing; add it"
+    return f"{path}: {describe(error)}"
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (Union, types.UnionType):
+            rest = [arg for arg in get_args(tp) if arg is not type(None)]
+            tp = rest[0]
+        else:
+            return tp
+
+
+def model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model class whose table sits at ``loc`` (to list its allowed keys)."""
+    tp: Any = model
+    for part in loc:
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
+            if part not in tp.model_fields:
+                return None
+            tp = tp.model_fields[part].annotation
+        elif get_origin(tp) is list:
+            tp = get_args(tp)[0]
+        elif get_origin(tp) is dict:
+            tp = get_args(tp)[1]
+        else:
+            return None
+    tp = _unwrap(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,36 +22,15 @@ from pydantic import AfterValidator, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from slotguard.config._validation import choice, describe, fail, shown
+from slotguard.config.clouds import CLOUDS, GRAPH_VERSION, Cloud, CloudEndpoints, https_root
 from slotguard.errors import ConfigError
 
+__all__ = [
+    "CLOUDS", "ENV_PREFIX", "Cloud", "CloudEndpoints", "LogFormat", "LogLevel", "Settings",
+    "load_settings", "settings_problems",
+]
+
 ENV_PREFIX = "SLOTGUARD_"
-GRAPH_VERSION = "v1.0"
-
-
-class Cloud(StrEnum):
-    GLOBAL = "global"
-    USGOV = "usgov"  # GCC High (L4)
-    USGOV_DOD = "usgov-dod"  # DoD (L5)
-    CHINA = "china"  # operated by 21Vianet
-
-
-@dataclass(frozen=True, slots=True)
-class CloudEndpoints:
-    graph_root: str
-    authority_host: str
-
-
-# Microsoft Graph national cloud deployments (learn.microsoft.com: graph/deployments).
-CLOUDS: dict[Cloud, CloudEndpoints] = {
-    Cloud.GLOBAL: CloudEndpoints("https://graph.microsoft.com", "https://login.microsoftonline.com"),
-    Cloud.USGOV: CloudEndpoints("https://graph.microsoft.us", "https://login.microsoftonline.us"),
-    Cloud.USGOV_DOD: CloudEndpoints(
-        "https://dod-graph.microsoft.us", "https://login.microsoftonline.us"
-    ),
-    Cloud.CHINA: CloudEndpoints(
-        "https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn"
-    ),
-}
 
 
 class LogFormat(StrEnum):
@@ -67,32 +45,12 @@ class LogLevel(StrEnum):
     ERROR = "error"
 
 
-def _https_root(value: str | None, *, strip_version: bool) -> str | None:
-    """Normalise an endpoint override: https only, no trailing "/" (nor "/v1.0" for Graph)."""
-    if value is None:
-        return None
-    text = value.strip()
-    parts = urlsplit(text)
-    if parts.scheme.lower() != "https" or not parts.hostname:
-        raise fail(
-            f"must be an https:// URL such as https://graph.microsoft.com (got {shown(text)})"
-        )
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise fail(f"must be a plain https URL without query, fragment or user (got {shown(text)})")
-    path = parts.path.rstrip("/")
-    if strip_version and path.lower().endswith("/" + GRAPH_VERSION):
-        path = path[: -len(GRAPH_VERSION) - 1].rstrip("/")
-    if strip_version and path.lower().endswith("/beta"):
-        raise fail("points at Graph beta; give the Graph root, slotguard appends /v1.0")
-    return urlunsplit(("https", parts.netloc.lower(), path, "", ""))
-
-
 def _graph_url(value: str | None) -> str | None:
-    return _https_root(value, strip_version=True)
+    return https_root(value, strip_version=True, example="https://graph.microsoft.com")
 
 
 def _authority_url(value: str | None) -> str | None:
-    return _https_root(value, strip_version=False)
+    return https_root(value, strip_version=False, example="https://login.microsoftonline.com")
 
 
 def _guid(value: str | None) -> str | None:

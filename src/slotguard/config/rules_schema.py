@@ -1,0 +1,247 @@
+"""The shape of the rules file: one strict pydantic model per TOML table.
+
+Strict and closed: a value of the wrong type is an error rather than coerced, and an unknown
+key is an error (typos such as ``compensation_cout`` must not silently fall back to a
+default). Each leaf value is validated here with a message that says how to fix it; checks
+that relate several entries (overlaps, duplicates, sellers of two teams) live in
+``rules_checks`` so they can name every place involved.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import uuid
+from datetime import date, time
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+
+from slotguard.config._validation import choice, fail, shown
+from slotguard.domain.followup import render_title
+from slotguard.domain.model import InternalMeetings, ShowAs, Weekday, WhenFull
+from slotguard.timezones import to_iana
+
+TITLE_PLACEHOLDERS = ("meeting", "date", "block")
+
+_DAYS = {day.name[:3].lower(): day for day in Weekday} | {day.name.lower(): day for day in Weekday}
+_UPN = re.compile(r"^[^@\s\"'<>,;]+@[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
+_DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+_IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise fail(f"must be text in quotes (got {shown(value)})")
+    return value
+
+
+def _weekday(value: object) -> Weekday:
+    if isinstance(value, Weekday):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _DAYS:
+        return _DAYS[value.strip().lower()]
+    raise fail(f"{shown(value)} is not a weekday; use mon, tue, wed, thu, fri, sat or sun")
+
+
+def _clock(value: object) -> time:
+    """A seller-local time of day: TOML ``08:00:00`` or a string ``"08:00"``."""
+    parsed: time | None = None
+    if isinstance(value, time):
+        parsed = value
+    elif isinstance(value, str) and (match := _CLOCK.match(value.strip())):
+        hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+        if hour < 24 and minute < 60 and second < 60:
+            parsed = time(hour, minute, second)
+    if parsed is None:
+        raise fail(f'must be a time of day such as "08:00" (got {shown(value)})')
+    if parsed.tzinfo is not None:
+        raise fail("must be a local time without offset; blocks follow each seller's time zone")
+    if parsed.second or parsed.microsecond:
+        raise fail(f"must be whole minutes such as \"08:00\" (got {shown(value)})")
+    return parsed
+
+
+def _upn(value: object) -> str:
+    text = _text(value).strip()
+    if not _UPN.match(text):
+        raise fail(f"{shown(text)} is not an e-mail address (user principal name)")
+    return text.lower()
+
+
+def _domain(value: object) -> str:
+    text = _text(value).strip().lower().removeprefix("@")
+    if not _DOMAIN.match(text):
+        raise fail(f"{shown(value)} is not a domain name such as contoso.com")
+    return text
+
+
+def _guid(value: object) -> str:
+    text = _text(value)
+    try:
+        return str(uuid.UUID(text.strip()))
+    except ValueError:
+        raise fail(f"{shown(text)} is not a group id; copy the Object ID (a GUID) of the "
+                   "Entra group") from None
+
+
+def _ident(value: object) -> str:
+    text = _text(value).strip()
+    if not _IDENT.match(text):
+        raise fail(f"{shown(text)} is not a valid id; use up to 64 letters, digits, "
+                   "'-', '_' or '.'")
+    return text
+
+
+def _zone(value: object) -> str:
+    try:
+        return to_iana(_text(value))
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def _title_template(value: object) -> str:
+    text = _text(value)
+    allowed = ", ".join("{" + name + "}" for name in TITLE_PLACEHOLDERS)
+    try:
+        names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    except ValueError as exc:
+        raise fail(f"is not a valid template ({exc}); write {{{{ or }}}} for a literal brace"
+                   ) from None
+    for name in names:
+        if name not in TITLE_PLACEHOLDERS:
+            raise fail(f"unknown placeholder {{{name}}}; use only {allowed}")
+    try:
+        render_title(text, "Meeting", date(2026, 1, 5), "Prospecting")
+    except ValueError:
+        raise fail(f"cannot be filled in; use only {allowed} without format options") from None
+    return text
+
+
+def _stripped(value: object) -> str:
+    return _text(value).strip()
+
+
+Text = Annotated[str, BeforeValidator(_stripped), Field(min_length=1, max_length=255)]
+DayName = Annotated[Weekday, BeforeValidator(_weekday)]
+Clock = Annotated[time, BeforeValidator(_clock)]
+Upn = Annotated[str, BeforeValidator(_upn)]
+DomainName = Annotated[str, BeforeValidator(_domain)]
+GroupId = Annotated[str, BeforeValidator(_guid)]
+Ident = Annotated[str, BeforeValidator(_ident)]
+TimeZone = Annotated[str, BeforeValidator(_zone)]
+
+
+class Recurrence(StrEnum):
+    WEEKLY = "weekly"  # repeats on the due weekday until completed
+    NONE = "none"
+
+
+class TargetWeek(StrEnum):
+    NEXT = "next"  # the ISO week after the taken block
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class BlockSpec(_Table):
+    days: list[DayName] = Field(min_length=1)
+    start: Clock
+    end: Clock
+    title: Text = "Prospecting"
+    id: Ident | None = None
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: time, info: ValidationInfo) -> time:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise fail(f"must be after start ({start:%H:%M})")
+        return end
+
+    @property
+    def rule_id(self) -> str:
+        """Explicit id, or one derived from the times: stable while the times stay."""
+        return self.id or f"{self.start:%H%M}-{self.end:%H%M}"
+
+
+class OverrideSpec(_Table):
+    blocks: list[BlockSpec]  # empty: this seller has no blocks
+
+
+class TeamModel(_Table):
+    name: Text
+    sellers: list[Upn] = Field(default_factory=list)
+    group_id: GroupId | None = None
+    manager: Upn | None = None
+    blocks: list[BlockSpec] = Field(default_factory=list)
+    overrides: dict[Upn, OverrideSpec] = Field(default_factory=dict)
+
+
+class OrganizationModel(_Table):
+    internal_domains: list[DomainName] = Field(min_length=1)
+    fallback_time_zone: TimeZone = "UTC"
+
+
+class PolicyModel(_Table):
+    min_overlap_minutes: int = Field(15, ge=1, le=1440)
+    show_as: list[Annotated[ShowAs, choice(ShowAs)]] = Field(
+        default_factory=lambda: [ShowAs.BUSY, ShowAs.OOF, ShowAs.TENTATIVE], min_length=1
+    )
+    customer_categories: list[Text] = Field(default_factory=list)
+    internal_meetings: Annotated[InternalMeetings, choice(InternalMeetings)] = (
+        InternalMeetings.REPORT
+    )
+    compensation_count: int = Field(2, ge=1, le=10)
+    target_week: Annotated[TargetWeek, choice(TargetWeek, what=" (the following ISO week)")] = (
+        TargetWeek.NEXT
+    )
+    granularity_minutes: int = 15
+    prefer_same_time: bool = True
+    prefer_different_days: bool = True
+    max_compensations_per_week: int = Field(6, ge=1, le=50)
+    when_full: Annotated[WhenFull, choice(WhenFull)] = WhenFull.SHORTFALL
+    withdraw_when_resolved: bool = True
+
+    @field_validator("granularity_minutes")
+    @classmethod
+    def _divides_hour(cls, minutes: int) -> int:
+        if minutes < 1 or 60 % minutes:
+            raise fail(f"must divide an hour: 5, 10, 15, 20, 30 or 60 (got {minutes})")
+        return minutes
+
+
+class HabitModel(_Table):
+    id: Ident
+    title: Text
+    weekday: DayName
+
+
+class FollowUpModel(_Table):
+    enabled: bool = True
+    list_name: Text = "Prospecting follow-up"
+    title_template: Annotated[str, BeforeValidator(_title_template)] = (
+        "Follow up: {meeting} ({date})"
+    )
+    due_working_days: int = Field(2, ge=0, le=30)
+    recurrence: Annotated[Recurrence, choice(Recurrence)] = Recurrence.WEEKLY
+    habits: list[HabitModel] = Field(default_factory=list)
+
+
+class EscalationModel(_Table):
+    enabled: bool = True
+    violations: int = Field(3, ge=1, le=100)
+    weeks: int = Field(4, ge=1, le=52)
+
+
+# Top-level tables and the model of each; ``teams`` is an array of TeamModel tables.
+SECTIONS: dict[str, type[_Table]] = {
+    "organization": OrganizationModel,
+    "teams": TeamModel,
+    "policy": PolicyModel,
+    "follow_up": FollowUpModel,
+    "escalation": EscalationModel,
+}
