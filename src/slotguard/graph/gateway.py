@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph import GraphServiceClient
 from msgraph.generated.groups.item.transitive_members.graph_user.graph_user_request_builder import (
     GraphUserRequestBuilder,
@@ -26,9 +25,6 @@ from msgraph.generated.users.item.events.events_request_builder import EventsReq
 from msgraph.generated.users.item.events.item.event_item_request_builder import (
     EventItemRequestBuilder,
 )
-from msgraph.generated.users.item.todo.lists.item.tasks.tasks_request_builder import (
-    TasksRequestBuilder,
-)
 
 from slotguard.domain.model import CalendarEvent
 from slotguard.errors import GraphError, TransientGraphError
@@ -37,7 +33,8 @@ from slotguard.graph.decode import EventPage, decode_event, decode_event_page
 from slotguard.graph.errors import ItemNotFound, Target
 from slotguard.graph.mailbox import decode_mailbox
 from slotguard.graph.marker import EXPAND_MARKER, filter_by_key
-from slotguard.graph.pipeline import Pipeline
+from slotguard.graph.pipeline import Pipeline, request_config
+from slotguard.graph.todo import TodoGateway
 from slotguard.ports import Mailbox, NewEvent, NewTask
 
 log = structlog.get_logger("slotguard.graph")
@@ -69,7 +66,7 @@ class GraphGateway:
         self._now = monotonic
         self._mailboxes = reads.TtlCache[str, Mailbox](mailbox_ttl_seconds, monotonic)
         self._groups = reads.TtlCache[str, list[str]](group_ttl_seconds, monotonic)
-        self._lists: dict[tuple[str, str], str] = {}
+        self._todo = TodoGateway(client, pipeline)
         self.skipped: list[tuple[str, str | None, str]] = []  # (seller, event id, reason)
 
     async def aclose(self) -> None:
@@ -93,7 +90,7 @@ class GraphGateway:
             first = link is None
             raw = await self.pipeline.send(
                 lambda b=builder, f=first: b.to_get_request_information(
-                    _config(params if f else None)
+                    request_config(params if f else None)
                 ),
                 target=Target.DIRECTORY,
             )
@@ -111,7 +108,8 @@ class GraphGateway:
             return cached
         builder = self.client.users.by_user_id(upn).mailbox_settings
         raw = await self.pipeline.send(
-            lambda: builder.to_get_request_information(_config()), mailbox=upn, target=MAILBOX
+            lambda: builder.to_get_request_information(request_config()),
+            mailbox=upn, target=MAILBOX,
         )
         result = decode_mailbox(upn, raw or b"{}")
         self._mailboxes.put(upn.lower(), result)
@@ -161,7 +159,7 @@ class GraphGateway:
 
     async def _event_page(self, upn: str, builder: Any, params: Any) -> EventPage:
         raw = await self.pipeline.send(
-            lambda: builder.to_get_request_information(_config(params, prefer=PREFER_UTC)),
+            lambda: builder.to_get_request_information(request_config(params, prefer=PREFER_UTC)),
             mailbox=upn, target=MAILBOX,
         )
         return decode_event_page(raw or b"{}")
@@ -173,7 +171,7 @@ class GraphGateway:
         )
         try:
             raw = await self.pipeline.send(
-                lambda: item.to_get_request_information(_config(params, prefer=PREFER_UTC)),
+                lambda: item.to_get_request_information(request_config(params, prefer=PREFER_UTC)),
                 mailbox=upn, target=MAILBOX,
             )
         except ItemNotFound:
@@ -193,7 +191,7 @@ class GraphGateway:
         body = writes.event_body(event)
         try:
             raw = await self.pipeline.send(
-                lambda: events.to_post_request_information(body, _config()),
+                lambda: events.to_post_request_information(body, request_config()),
                 mailbox=upn, target=MAILBOX,
             )
         except (TransientGraphError, ItemNotFound):
@@ -226,87 +224,21 @@ class GraphGateway:
         item = self.client.users.by_user_id(upn).events.by_event_id(event_id)
         with contextlib.suppress(ItemNotFound):  # gone meanwhile: just as good
             await self.pipeline.send(
-                lambda: item.to_delete_request_information(_config()),
+                lambda: item.to_delete_request_information(request_config()),
                 mailbox=upn, target=MAILBOX,
             )
         log.info("graph.event_deleted", seller=upn, key=current.marker.key, event_id=event_id)
 
-    # -- To Do ---------------------------------------------------------------------------
+    # -- To Do (todo.py) -------------------------------------------------------------
 
     async def ensure_task_list(self, upn: str, name: str) -> str:
-        cache_key = (upn.lower(), name.casefold())
-        if cache_key in self._lists:
-            return self._lists[cache_key]
-        lists = self.client.users.by_user_id(upn).todo.lists
-        for item in await self._collect(upn, lists, None, reads.decode_task_lists):
-            if (item.displayName or "").casefold() == name.casefold():
-                self._lists[cache_key] = item.id
-                return item.id
-        body = writes.task_list_body(name)
-        raw = await self.pipeline.send(
-            lambda: lists.to_post_request_information(body, _config()),
-            mailbox=upn, target=MAILBOX, idempotent=False,
-        )
-        list_id = reads.decode_id(raw, "todoTaskList")
-        log.info("graph.task_list_created", seller=upn, list_id=list_id)
-        self._lists[cache_key] = list_id
-        return list_id
+        return await self._todo.ensure_task_list(upn, name)
 
     async def find_task(self, upn: str, list_id: str, key: str) -> str | None:
-        """The task carrying ``key`` as linkedResource externalId (or, for tasks edited
-        elsewhere, as the key line of the body). To Do cannot filter on linked resources,
-        so the list (slotguard's own) is read with them expanded."""
-        tasks = self.client.users.by_user_id(upn).todo.lists.by_todo_task_list_id(list_id).tasks
-        params = TasksRequestBuilder.TasksRequestBuilderGetQueryParameters(
-            expand=["linkedResources"], select=["id", "body"], top=100
-        )
-        for task in await self._collect(upn, tasks, params, reads.decode_tasks):
-            if key in task.carried_keys():
-                return task.id
-        return None
+        return await self._todo.find_task(upn, list_id, key)
 
     async def create_task(self, upn: str, list_id: str, task: NewTask) -> str:
-        """To Do has no transactionId: look before writing, and only 429/401 are retried
-        blindly; after a 5xx or a network fault the next attempt looks again first."""
-        tasks = self.client.users.by_user_id(upn).todo.lists.by_todo_task_list_id(list_id).tasks
-        body = writes.task_body(task)
-        attempt = 0
-        while True:
-            attempt += 1
-            existing = await self.find_task(upn, list_id, task.key)
-            if existing is not None:
-                return existing
-            try:
-                raw = await self.pipeline.send(
-                    lambda: tasks.to_post_request_information(body, _config()),
-                    mailbox=upn, target=MAILBOX, idempotent=False,
-                )
-            except TransientGraphError as exc:
-                wait = self.pipeline.policy.wait_before_retry(attempt, exc.retry_after)
-                if wait is None:
-                    raise
-                await self.pipeline.sleep(wait)
-                continue
-            task_id = reads.decode_id(raw, "todoTask")
-            log.info("graph.task_created", seller=upn, key=task.key, task_id=task_id)
-            return task_id
-
-    async def _collect(self, upn: str, root: Any, params: Any, decode: Any) -> list[Any]:
-        out: list[Any] = []
-        link: str | None = None
-        while True:
-            builder = root.with_url(link) if link else root
-            first = link is None
-            raw = await self.pipeline.send(
-                lambda b=builder, f=first: b.to_get_request_information(
-                    _config(params if f else None)
-                ),
-                mailbox=upn, target=MAILBOX,
-            )
-            items, link = decode(raw or b"{}")
-            out.extend(items)
-            if not link:
-                return out
+        return await self._todo.create_task(upn, list_id, task)
 
     # -- mail ----------------------------------------------------------------------------
 
@@ -314,16 +246,9 @@ class GraphGateway:
         builder = self.client.users.by_user_id(sender).send_mail
         payload = writes.mail_body(to, subject, body)
         await self.pipeline.send(
-            lambda: builder.to_post_request_information(payload, _config()),
+            lambda: builder.to_post_request_information(payload, request_config()),
             mailbox=sender, target=MAILBOX, idempotent=False,
         )
-
-
-def _config(params: Any = None, *, prefer: str | None = None) -> RequestConfiguration[Any]:
-    config: RequestConfiguration[Any] = RequestConfiguration(query_parameters=params, options=[])
-    if prefer:
-        config.headers.add("Prefer", prefer)
-    return config
 
 
 def _iso(moment: datetime) -> str:

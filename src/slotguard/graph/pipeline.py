@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
+from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 
@@ -160,3 +161,11 @@ def _bearer(request: RequestInformation) -> str | None:
         if value.startswith("Bearer "):
             return value[len("Bearer "):]
     return None
+
+
+def request_config(params: Any = None, *, prefer: str | None = None) -> RequestConfiguration[Any]:
+    """A builder's request configuration: query parameters and an optional Prefer."""
+    config: RequestConfiguration[Any] = RequestConfiguration(query_parameters=params, options=[])
+    if prefer:
+        config.headers.add("Prefer", prefer)
+    return config

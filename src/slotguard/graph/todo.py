@@ -1,0 +1,103 @@
+"""Microsoft To Do for follow-up tasks: slotguard's own list per seller, tasks found again
+by their key. To Do has no transactionId, so every create looks first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from msgraph import GraphServiceClient
+from msgraph.generated.users.item.todo.lists.item.tasks.tasks_request_builder import (
+    TasksRequestBuilder,
+)
+
+from slotguard.errors import TransientGraphError
+from slotguard.graph import reads, writes
+from slotguard.graph.errors import Target
+from slotguard.graph.pipeline import Pipeline, request_config
+from slotguard.ports import NewTask
+
+log = structlog.get_logger("slotguard.graph")
+MAILBOX = Target.MAILBOX
+
+
+class TodoGateway:
+    def __init__(self, client: GraphServiceClient, pipeline: Pipeline) -> None:
+        self.client = client
+        self.pipeline = pipeline
+        self._lists: dict[tuple[str, str], str] = {}
+
+    async def ensure_task_list(self, upn: str, name: str) -> str:
+        cache_key = (upn.lower(), name.casefold())
+        if cache_key in self._lists:
+            return self._lists[cache_key]
+        lists = self.client.users.by_user_id(upn).todo.lists
+        for item in await self._collect(upn, lists, None, reads.decode_task_lists):
+            if (item.displayName or "").casefold() == name.casefold():
+                self._lists[cache_key] = item.id
+                return item.id
+        body = writes.task_list_body(name)
+        raw = await self.pipeline.send(
+            lambda: lists.to_post_request_information(body, request_config()),
+            mailbox=upn, target=MAILBOX, idempotent=False,
+        )
+        list_id = reads.decode_id(raw, "todoTaskList")
+        log.info("graph.task_list_created", seller=upn, list_id=list_id)
+        self._lists[cache_key] = list_id
+        return list_id
+
+    async def find_task(self, upn: str, list_id: str, key: str) -> str | None:
+        """The task carrying ``key`` as linkedResource externalId (or, for tasks edited
+        elsewhere, as the key line of the body). To Do cannot filter on linked resources,
+        so the list (slotguard's own) is read with them expanded."""
+        tasks = self.client.users.by_user_id(upn).todo.lists.by_todo_task_list_id(list_id).tasks
+        params = TasksRequestBuilder.TasksRequestBuilderGetQueryParameters(
+            expand=["linkedResources"], select=["id", "body"], top=100
+        )
+        for task in await self._collect(upn, tasks, params, reads.decode_tasks):
+            if key in task.carried_keys():
+                return task.id
+        return None
+
+    async def create_task(self, upn: str, list_id: str, task: NewTask) -> str:
+        """To Do has no transactionId: look before writing, and only 429/401 are retried
+        blindly; after a 5xx or a network fault the next attempt looks again first."""
+        tasks = self.client.users.by_user_id(upn).todo.lists.by_todo_task_list_id(list_id).tasks
+        body = writes.task_body(task)
+        attempt = 0
+        while True:
+            attempt += 1
+            existing = await self.find_task(upn, list_id, task.key)
+            if existing is not None:
+                return existing
+            try:
+                raw = await self.pipeline.send(
+                    lambda: tasks.to_post_request_information(body, request_config()),
+                    mailbox=upn, target=MAILBOX, idempotent=False,
+                )
+            except TransientGraphError as exc:
+                wait = self.pipeline.policy.wait_before_retry(attempt, exc.retry_after)
+                if wait is None:
+                    raise
+                await self.pipeline.sleep(wait)
+                continue
+            task_id = reads.decode_id(raw, "todoTask")
+            log.info("graph.task_created", seller=upn, key=task.key, task_id=task_id)
+            return task_id
+
+    async def _collect(self, upn: str, root: Any, params: Any, decode: Any) -> list[Any]:
+        out: list[Any] = []
+        link: str | None = None
+        while True:
+            builder = root.with_url(link) if link else root
+            first = link is None
+            raw = await self.pipeline.send(
+                lambda b=builder, f=first: b.to_get_request_information(
+                    request_config(params if f else None)
+                ),
+                mailbox=upn, target=MAILBOX,
+            )
+            items, link = decode(raw or b"{}")
+            out.extend(items)
+            if not link:
+                return out
