@@ -59,14 +59,28 @@ def translate(exc: BaseException, *, target: Target = Target.ANY, who: str = "")
 
 
 def _from_api_error(exc: APIError, target: Target, who: str) -> SlotguardError:
-    status = exc.response_status_code
     code, message = _code_and_message(exc)
+    return classify(exc.response_status_code, code, message, exc.response_headers,
+                    target=target, who=who)
+
+
+def classify(
+    status: int | None,
+    code: str | None,
+    message: str,
+    headers: Any = None,
+    *,
+    target: Target = Target.ANY,
+    who: str = "",
+) -> SlotguardError:
+    """The slotguard error for a failed Graph response, whether it came back on its own
+    or as one item of a $batch."""
     lcode = (code or "").lower()
     where = f" for {who}" if who else ""
     text = f"Graph {status} {code or 'error'}{where}: {message}"
     if status is not None and status in TRANSIENT_STATUSES:
         return TransientGraphError(
-            text, status=status, code=code, retry_after=retry_after(exc.response_headers)
+            text, status=status, code=code, retry_after=retry_after(headers)
         )
     if status == 410 or lcode in _SYNC_EXPIRED:
         return SyncStateExpired(text, status=status, code=code)

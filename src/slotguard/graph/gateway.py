@@ -27,8 +27,9 @@ from msgraph.generated.users.item.events.item.event_item_request_builder import 
 )
 
 from slotguard.domain.model import CalendarEvent
-from slotguard.errors import GraphError, TransientGraphError
+from slotguard.errors import BadGraphData, GraphError, SlotguardError, TransientGraphError
 from slotguard.graph import reads, writes
+from slotguard.graph.batch import BatchCall, send_batch
 from slotguard.graph.decode import EventPage, decode_event, decode_event_page
 from slotguard.graph.errors import ItemNotFound, Target
 from slotguard.graph.mailbox import decode_mailbox
@@ -115,9 +116,34 @@ class GraphGateway:
         self._mailboxes.put(upn.lower(), result)
         return result
 
-    def remember_mailbox(self, mailbox: Mailbox) -> None:
-        """Seed the cache (e.g. from a $batch read of many sellers' settings)."""
-        self._mailboxes.put(mailbox.upn.lower(), mailbox)
+    async def mailboxes(self, upns: Sequence[str]) -> dict[str, Mailbox | SlotguardError]:
+        """Many sellers' mailbox settings in $batch round trips (20 per batch), cached
+        like ``mailbox``; a seller whose mailbox cannot be read gets its error instead."""
+        out: dict[str, Mailbox | SlotguardError] = {}
+        calls: list[BatchCall] = []
+        for upn in upns:
+            cached = self._mailboxes.get(upn.lower())
+            if cached is not None:
+                out[upn] = cached
+                continue
+            info = self.client.users.by_user_id(upn).mailbox_settings.to_get_request_information(
+                request_config()
+            )
+            calls.append(BatchCall(str(len(calls) + 1), info, mailbox=upn))
+        results = await send_batch(self.pipeline, calls)
+        for call in calls:
+            upn, result = str(call.mailbox), results[call.id]
+            if result.error is not None:
+                out[upn] = result.error
+                continue
+            try:
+                mailbox = decode_mailbox(upn, result.body)
+            except BadGraphData as exc:
+                out[upn] = exc
+                continue
+            self._mailboxes.put(upn.lower(), mailbox)
+            out[upn] = mailbox
+        return out
 
     # -- reading events ----------------------------------------------------------------
 

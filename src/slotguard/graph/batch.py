@@ -1,0 +1,179 @@
+"""JSON batching: up to 20 Graph requests in one POST /$batch.
+
+msgraph-core 1.5.2's BatchRequestContent is unusable (ids replaced by UUIDs, ``depends_on``
+on the wire, response bodies dropped, an undeclared dependency), so the payload is built
+here. Each item is still described by an SDK request builder (its URL is the builder's,
+made relative), and the batch goes out through the same Pipeline (auth, middleware,
+retries of the outer request). Items throttled inside the batch (inner 429) are sent again
+on their own, after their own Retry-After.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+import structlog
+from kiota_abstractions.method import Method
+from kiota_abstractions.request_information import RequestInformation
+
+from slotguard.errors import SlotguardError, TransientGraphError
+from slotguard.graph.errors import Target, classify
+from slotguard.graph.pipeline import Pipeline
+
+log = structlog.get_logger("slotguard.graph")
+
+MAX_BATCH = 20
+MAX_PER_MAILBOX = 4  # Outlook runs at most 4 requests per mailbox of a batch at once
+
+
+@dataclass(frozen=True, slots=True)
+class BatchCall:
+    """One request of a batch; ``request`` comes from an SDK builder."""
+
+    id: str
+    request: RequestInformation
+    mailbox: str | None = None
+    target: Target = Target.MAILBOX
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    id: str
+    status: int
+    body: bytes = b""
+    error: SlotguardError | None = None
+
+
+class _Error(msgspec.Struct):
+    code: str | None = None
+    message: str | None = None
+
+
+class _ErrorBody(msgspec.Struct):
+    error: _Error | None = None
+
+
+class _Response(msgspec.Struct):
+    id: str
+    status: int
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
+    body: msgspec.Raw | None = None
+
+
+class _Responses(msgspec.Struct):
+    responses: list[_Response] = msgspec.field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Round:
+    pending: dict[str, BatchCall]
+    done: dict[str, BatchResult] = field(default_factory=dict)
+
+
+async def send_batch(pipeline: Pipeline, calls: Sequence[BatchCall]) -> dict[str, BatchResult]:
+    """Send ``calls`` in as few batches as the limits allow; every id gets a result.
+    Inner 429s are retried alone until the pipeline's retry policy gives up."""
+    ids = [c.id for c in calls]
+    if len({i.lower() for i in ids}) != len(ids):
+        raise ValueError("batch ids must be unique (Graph compares them without case)")
+    state = _Round({c.id: c for c in calls})
+    attempt = 0
+    while state.pending:
+        attempt += 1
+        throttled: dict[str, TransientGraphError] = {}
+        for chunk in chunks(list(state.pending.values())):
+            for result in await _send_one(pipeline, chunk):
+                error = result.error
+                if isinstance(error, TransientGraphError) and error.status == 429:
+                    throttled[result.id] = error
+                    continue
+                state.done[result.id] = result
+                state.pending.pop(result.id, None)
+        if not throttled:
+            break
+        longest = max((e.retry_after or 0.0) for e in throttled.values())
+        wait = pipeline.policy.wait_before_retry(attempt, longest or None)
+        if wait is None:
+            for key, error in throttled.items():
+                state.done[key] = BatchResult(key, 429, error=error)
+            break
+        log.info("graph.batch_retry", throttled=len(throttled), wait_seconds=round(wait, 3))
+        await pipeline.sleep(wait)
+        state.pending = {k: state.pending[k] for k in throttled}
+    return state.done
+
+
+def chunks(calls: list[BatchCall]) -> list[list[BatchCall]]:
+    """Split into batches of at most 20, with at most 4 requests per mailbox each."""
+    out: list[list[BatchCall]] = []
+    for call in calls:
+        for batch in out:
+            per_box = Counter(c.mailbox.lower() for c in batch if c.mailbox)
+            if len(batch) < MAX_BATCH and (
+                not call.mailbox or per_box[call.mailbox.lower()] < MAX_PER_MAILBOX
+            ):
+                batch.append(call)
+                break
+        else:
+            out.append([call])
+    return out
+
+
+async def _send_one(pipeline: Pipeline, calls: list[BatchCall]) -> list[BatchResult]:
+    payload = msgspec.json.encode({"requests": [_item(c) for c in calls]})
+
+    def build() -> RequestInformation:
+        info = RequestInformation(Method.POST, "{+baseurl}/$batch")
+        info.headers.try_add("Content-Type", "application/json")
+        info.headers.try_add("Accept", "application/json")
+        info.content = payload
+        return info
+
+    raw = await pipeline.send(build)
+    by_id = {c.id: c for c in calls}
+    results: list[BatchResult] = []
+    for response in msgspec.json.decode(raw or b"{}", type=_Responses).responses:
+        call = by_id.pop(response.id, None)
+        if call is None:
+            continue  # an id we never sent: ignore rather than guess
+        results.append(_result(call, response))
+    for missing in by_id:  # Graph owes an answer for every id; treat silence as transient
+        results.append(BatchResult(missing, 0, error=TransientGraphError(
+            f"$batch answered no response for request {missing}")))
+    return results
+
+
+def _item(call: BatchCall) -> dict[str, Any]:
+    info = call.request
+    info.path_parameters["baseurl"] = ""  # the builder's URL, relative to /v1.0
+    item: dict[str, Any] = {"id": call.id, "method": info.http_method.value, "url": info.url}
+    headers = {k: v for k, v in info.request_headers.items() if k.lower() != "authorization"}
+    if "idtype" not in headers.get("prefer", "").lower():  # the middleware sees only $batch
+        prefer = headers.get("prefer")
+        headers["prefer"] = f'{prefer}, IdType="ImmutableId"' if prefer else 'IdType="ImmutableId"'
+    if info.content:
+        item["body"] = msgspec.json.decode(info.content)
+        headers.setdefault("content-type", "application/json")
+    item["headers"] = headers
+    return item
+
+
+def _result(call: BatchCall, response: _Response) -> BatchResult:
+    body = bytes(response.body) if response.body is not None else b""
+    if response.status < 400:
+        return BatchResult(call.id, response.status, body)
+    error = _ErrorBody()
+    if body:
+        with contextlib.suppress(msgspec.MsgspecError):  # a non-JSON error page
+            error = msgspec.json.decode(body, type=_ErrorBody)
+    inner = error.error or _Error()
+    return BatchResult(call.id, response.status, body, classify(
+        response.status, inner.code, inner.message or "", response.headers,
+        target=call.target, who=call.mailbox or "",
+    ))
+
