@@ -106,6 +106,7 @@ class _Day:
     week: int  # index into the horizon
     day: date
     offset: int  # local UTC offset in seconds, for wall-clock alignment
+    opens: int  # start of working hours: the target when the time of day does not matter
     gaps: list[Interval]
 
 
@@ -175,6 +176,7 @@ def plan_compensations(
                     week_index,
                     work_day.day,
                     int(offset.total_seconds()) if offset else 0,
+                    window[0],
                     subtract(window, merged),
                 )
             )
@@ -262,7 +264,7 @@ def _best_slot(
                 wanted = floor_seconds(resolve_local(day.day, occ.rule.start, seller_tz))
                 targets[(day.day, occ.rule.start)] = wanted
         else:
-            wanted = day.gaps[0][0]
+            wanted = day.opens
         for gap_start, gap_end in day.gaps:
             low = gap_start + (-(gap_start + day.offset)) % step
             high = gap_end - length
