@@ -61,7 +61,9 @@ def insert_ignore(conn: Connection, table: Table, rows: Rows) -> int:
     name = conn.dialect.name
     if name in ("postgresql", "sqlite"):
         make = pg_insert if name == "postgresql" else sqlite_insert
-        return conn.execute(make(table).values(batch).on_conflict_do_nothing()).rowcount
+        query = make(table).values(batch).on_conflict_do_nothing()
+        # INSERT's rowcount is only kept when asked for (SQLAlchemy 2.x).
+        return conn.execute(query, execution_options={"preserve_rowcount": True}).rowcount
     inserted = 0
     for row in batch:  # other backends: one savepoint per row
         try:

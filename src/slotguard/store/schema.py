@@ -81,7 +81,7 @@ scan_runs = Table(
     Column("dry_run", Boolean, nullable=False),
     Column("started_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime),
-    Column("stats", JSON),
+    Column("stats", JSON(none_as_null=True)),
     Column("error", Text),
     Index(None, "started_at"),
 )
@@ -121,7 +121,7 @@ actions = Table(
     Column("graph_id", String(KEY)),
     Column("attempts", Integer, nullable=False),
     Column("error", Text),
-    Column("payload", JSON),
+    Column("payload", JSON(none_as_null=True)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("completed_at", UtcDateTime),
