@@ -79,7 +79,7 @@ def meeting(
     """A meeting with the given people (required attendees) — a customer by default."""
     people = (with_,) if isinstance(with_, str) else with_
     return CalendarEvent(
-        id=event_id or f"evt-{next(_counter)}",
+        id=f"evt-{next(_counter)}" if event_id is None else event_id,
         start=start,
         end=end or start + timedelta(hours=1),
         subject=subject,

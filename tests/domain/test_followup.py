@@ -1,0 +1,132 @@
+from datetime import date, timedelta
+
+import pytest
+
+from slotguard.domain import (
+    add_working_days,
+    expand_blocks,
+    find_violations,
+    habit_tasks,
+    plan_follow_ups,
+)
+from slotguard.domain.model import (
+    FollowUpRules,
+    HabitTask,
+    InternalMeetings,
+    IsoWeek,
+    Organization,
+    Policy,
+    Rules,
+    Violation,
+    ViolationKind,
+    Weekday,
+)
+
+from .factories import CONTOSO, STOCKHOLM, WEEKDAYS, internal, local, meeting, nordics_seller
+
+SELLER = nordics_seller()
+WEEK = IsoWeek(2026, 13)
+THURSDAY = date(2026, 3, 26)
+KEY = "anna.berg@contoso.com|prospecting|2026-03-26"
+
+
+def rules_with(**follow_up: object) -> Rules:
+    return Rules(CONTOSO, Policy(), FollowUpRules(**follow_up))
+
+
+def violations(events: list, rules: Rules) -> tuple[Violation, ...]:
+    return find_violations(SELLER, expand_blocks(SELLER, WEEK), events, rules)
+
+
+def test_one_task_per_customer_meeting_due_in_working_days_repeating_weekly() -> None:
+    rules = rules_with(title_template="Follow up {meeting} from {date} ({block})")
+    call = meeting(
+        local(STOCKHOLM, THURSDAY, 8, 30),
+        subject="Fabrikam pricing",
+        event_id="AAMk-1",
+        web_link="https://outlook.office365.com/owa/?itemid=AAMk-1",
+    )
+    (task,) = plan_follow_ups(SELLER, violations([call], rules), rules)
+    assert task.key == f"{KEY}#task:AAMk-1"
+    assert task.title == "Follow up Fabrikam pricing from 2026-03-26 (Prospecting)"
+    assert task.due == date(2026, 3, 30)  # Thursday + 2 working days = Monday
+    assert task.repeat_weekly_on is Weekday.MONDAY
+    assert task.link_url == call.web_link and task.violation_key == KEY
+    assert (task.zone, task.list_name) == (STOCKHOLM, "Prospecting follow-up")
+
+
+def test_the_meetings_local_date_is_used_not_the_utc_one() -> None:
+    seller = nordics_seller(blocks=())
+    rules = rules_with()
+    late = meeting(local(STOCKHOLM, THURSDAY, 0, 30))  # 23:30 UTC on Wednesday
+    (occurrence,) = expand_blocks(nordics_seller(), WEEK)[1:]
+    violation = Violation(occurrence.key, seller.upn, occurrence, (late,), ViolationKind.CUSTOMER)
+    (task,) = plan_follow_ups(seller, [violation], rules)
+    assert "(2026-03-26)" in task.title
+
+
+def test_holidays_and_weekends_are_skipped() -> None:
+    good_friday, easter_monday = date(2026, 4, 3), date(2026, 4, 6)
+    holidays = frozenset({good_friday, easter_monday})
+    assert add_working_days(date(2026, 4, 2), 1, WEEKDAYS, holidays) == date(2026, 4, 7)
+    assert add_working_days(date(2026, 4, 2), 0, WEEKDAYS, holidays) == date(2026, 4, 2)
+    rules = rules_with(due_working_days=1, recurrence_weekly=False)
+    call = meeting(local(STOCKHOLM, date(2026, 4, 2), 8))
+    found = find_violations(SELLER, expand_blocks(SELLER, IsoWeek(2026, 14)), [call], rules)
+    (task,) = plan_follow_ups(SELLER, found, rules, holidays)
+    assert task.due == date(2026, 4, 7) and task.repeat_weekly_on is None
+
+
+def test_internal_meetings_get_no_follow_up_even_when_compensated() -> None:
+    rules = Rules(CONTOSO, Policy(internal_meetings=InternalMeetings.COMPENSATE))
+    sync = internal(local(STOCKHOLM, THURSDAY, 8))
+    call = meeting(local(STOCKHOLM, THURSDAY, 9), event_id="c1")
+    found = violations([sync, call], rules)
+    assert [t.key for t in plan_follow_ups(SELLER, found, rules)] == [f"{KEY}#task:c1"]
+    assert plan_follow_ups(SELLER, violations([sync], rules), rules) == ()
+
+
+def test_two_customer_meetings_in_one_block_get_two_tasks() -> None:
+    rules = rules_with()
+    first = meeting(local(STOCKHOLM, THURSDAY, 8), event_id="b", subject="")
+    second = meeting(local(STOCKHOLM, THURSDAY, 9), event_id="a")
+    tasks = plan_follow_ups(SELLER, violations([first, second], rules), rules)
+    assert [t.key.rpartition(":")[2] for t in tasks] == ["a", "b"]
+    assert tasks[1].title.startswith("Follow up: (no subject)")
+
+
+def test_a_meeting_without_an_id_gets_a_stable_reference() -> None:
+    rules = rules_with()
+    call = meeting(local(STOCKHOLM, THURSDAY, 8), event_id="")
+    first = plan_follow_ups(SELLER, violations([call], rules), rules)
+    again = plan_follow_ups(SELLER, violations([call], rules), rules)
+    assert first[0].key == again[0].key and len(first[0].key.rpartition(":")[2]) == 16
+
+
+def test_a_broken_title_template_is_a_named_error() -> None:
+    rules = rules_with(title_template="Follow up {customer}")
+    call = meeting(local(STOCKHOLM, THURSDAY, 8))
+    with pytest.raises(ValueError, match=r"follow_up\.title_template: .*\{meeting\}"):
+        plan_follow_ups(SELLER, violations([call], rules), rules)
+
+
+def test_habit_tasks_for_a_week() -> None:
+    habits = (
+        HabitTask("opportunities", "How many new opportunities did I create?", Weekday.FRIDAY),
+        HabitTask("calls", "Plan next week's calls", Weekday.THURSDAY),
+    )
+    rules = Rules(Organization(frozenset({"contoso.com"})), follow_up=FollowUpRules(habits=habits))
+    seller = nordics_seller(upn="Anna.Berg@contoso.com")
+    tasks = habit_tasks(seller, IsoWeek(2026, 48), rules)
+    assert [(t.key, t.due) for t in tasks] == [
+        ("anna.berg@contoso.com|habit:calls|2026-W48", date(2026, 11, 26)),
+        ("anna.berg@contoso.com|habit:opportunities|2026-W48", date(2026, 11, 27)),
+    ]
+    assert tasks[1].title == "How many new opportunities did I create?"
+    assert tasks[0].violation_key is None and tasks[0].repeat_weekly_on is None
+
+
+def test_due_dates_need_a_working_day() -> None:
+    with pytest.raises(ValueError, match=r"working_hours\.days"):
+        add_working_days(THURSDAY, 2, frozenset(), frozenset())
+    assert add_working_days(THURSDAY, 3, WEEKDAYS, frozenset()) - THURSDAY == timedelta(days=5)
