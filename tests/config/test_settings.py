@@ -185,3 +185,17 @@ def test_ids_are_validated() -> None:
 def test_authority_without_tenant_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="SLOTGUARD_TENANT_ID: not set"):
         _ = load_settings().authority
+
+
+def test_env_example_and_docs_cover_every_setting(clean_env: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    example = (root / ".env.example").read_text()
+    docs = (root / "docs" / "configuration.md").read_text()
+    for name in Settings.model_fields:
+        variable = f"SLOTGUARD_{name.upper()}"
+        assert f"\n{variable}=" in example, variable
+        assert f"| `{variable}` |" in docs, variable
+    # Copied as-is, the example is a valid .env: empty secrets count as unset.
+    (clean_env / ".env").write_text(example)
+    settings = load_settings()
+    assert settings.client_secret is None and settings.cloud is Cloud.GLOBAL
