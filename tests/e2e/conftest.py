@@ -19,10 +19,6 @@ from slotguard.domain.model import IsoWeek
 from slotguard.service.bootstrap import Service, bootstrap
 from slotguard.service.report import ScanReport
 
-sim_module = pytest.importorskip("slotguard.sim")
-if not hasattr(sim_module, "SimServer"):
-    pytest.skip("the simulator server is not available", allow_module_level=True)
-
 
 @dataclass
 class FixedClock:
@@ -30,15 +26,6 @@ class FixedClock:
 
     def now(self) -> datetime:
         return self.instant
-
-
-def anchor_week(sim: Any) -> IsoWeek:
-    anchor = getattr(sim, "anchor", None) or getattr(sim.tenant, "anchor", None)
-    if isinstance(anchor, datetime):
-        return IsoWeek.of(anchor.astimezone(UTC).date())
-    if anchor is not None:
-        return IsoWeek.of(anchor)
-    return IsoWeek.of(datetime.now(UTC).date())
 
 
 @dataclass
@@ -77,13 +64,18 @@ def _get(request: Any, name: str) -> str:
 
 @pytest.fixture
 def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
-    with sim_module.SimServer(scenario="demo") as sim:
+    try:
+        from slotguard.sim.server import SimServer
+    except ImportError:
+        pytest.skip("the simulator server is not available")
+    today = datetime.now(UTC).date()
+    with SimServer(scenario="demo", anchor=today, state_dir=tmp_path / "sim") as sim:
         env = {**sim.env(), "SLOTGUARD_STATE_DIR": str(tmp_path / "state"),
                "SLOTGUARD_DATABASE_URL": f"sqlite:///{tmp_path / 'state' / 'ledger.db'}",
                "SLOTGUARD_RETRY_MAX_WAIT_SECONDS": "2"}
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         settings = load_settings()
-        week = anchor_week(sim)
+        week = IsoWeek.of(today)
         clock = FixedClock(datetime.combine(week.monday(), time(0), UTC) + timedelta(hours=1))
         yield Live(sim, settings, load_rules(None, example_fallback=True), week, clock, env)

@@ -56,7 +56,7 @@ async def run_demo(*, show_subjects: bool = True) -> int:
     from slotguard.config.settings import load_settings
     from slotguard.service.bootstrap import bootstrap
     from slotguard.service.weekly import run_weekly
-    from slotguard.sim import SimServer
+    from slotguard.sim.server import SimServer
 
     console = Console()
     console.rule("[bold]slotguard demo[/] — a simulated Microsoft 365 tenant")

@@ -120,7 +120,10 @@ def summary_table(report: ScanReport) -> Any:
     for s in sorted(report.sellers, key=lambda s: (s.team, s.upn)):
         comp = f"{s.placed()}" + (f" (+{len(s.withdrawals)} withdrawn)" if s.withdrawals else "")
         new_tasks = sum(1 for t in s.tasks if t.status != "existing")
-        problems = "; ".join([*s.problems, *s.shortfalls]) or ("" if s.status == OK else s.status)
+        # the code only ("access_denied", "missing", ...): the JSON output has the messages
+        codes = [p.partition(":")[0] for p in s.problems]
+        gaps = [f"{len(s.shortfalls)} shortfall(s)"] if s.shortfalls else []
+        problems = "; ".join([*codes, *gaps]) or ("" if s.status == OK else s.status)
         table.add_row(s.upn, s.team, str(s.blocks), str(len(s.violations)), comp,
                       f"{new_tasks}/{len(s.tasks)}", problems)
     return table
