@@ -15,13 +15,17 @@ from slotguard.domain.blocks import (
 from slotguard.domain.classify import MeetingClass, classify, is_internal_address
 from slotguard.domain.escalation import EscalationDecision, escalation_decision, should_escalate
 from slotguard.domain.followup import FollowUpTask, add_working_days, habit_tasks, plan_follow_ups
+from slotguard.domain.keys import (
+    compensation_key,
+    follow_up_key,
+    habit_key,
+    parse_compensation_key,
+)
 from slotguard.domain.planning import (
     CompensationPlan,
     PlannedCompensation,
     Shortfall,
     blocks_time,
-    compensation_key,
-    parse_compensation_key,
     plan_compensations,
     planning_weeks,
 )
@@ -44,6 +48,8 @@ __all__ = [
     "escalation_decision",
     "expand_blocks",
     "find_violations",
+    "follow_up_key",
+    "habit_key",
     "habit_tasks",
     "is_internal_address",
     "parse_compensation_key",

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from slotguard.domain.blocks import zone
 from slotguard.domain.classify import MeetingClass, classify
+from slotguard.domain.keys import follow_up_key, habit_key
 from slotguard.domain.model import CalendarEvent, IsoWeek, Rules, Seller, Violation, Weekday
 
 _PLACEHOLDERS = ("meeting", "date", "block")
@@ -88,7 +89,7 @@ def plan_follow_ups(
             seen.add(ref)
             local_day = meeting.start.astimezone(tz).date()
             due = add_working_days(local_day, follow_up.due_working_days, working, holidays)
-            key = f"{violation.key}#task:{ref}"
+            key = follow_up_key(violation.key, ref)
             tasks[key] = FollowUpTask(
                 key=key,
                 title=render_title(
@@ -109,10 +110,9 @@ def plan_follow_ups(
 
 def habit_tasks(seller: Seller, week: IsoWeek, rules: Rules) -> tuple[FollowUpTask, ...]:
     """This week's instance of each standing habit, due on the habit's weekday."""
-    upn = seller.upn.lower()
     return tuple(
         FollowUpTask(
-            key=f"{upn}|habit:{habit.id}|{week}",
+            key=habit_key(seller.upn, habit.id, week),
             title=habit.title,
             due=week.day(habit.weekday),
             zone=seller.zone,

@@ -9,12 +9,12 @@ compensations that already exist (found by their key) are counted and not planne
 For each compensation the best slot is chosen by, in order: an earlier week of the horizon
 (the week after only when the policy spills), a day this violation has no compensation on
 yet, the distance from the lost block's local time of day, the earlier instant. Starts are
-aligned to the granularity on the seller's wall clock.
+aligned to the granularity on the seller's wall clock (``slots.best_slot`` makes the choice).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from slotguard.domain.intervals import (
     subtract,
     to_datetime,
 )
+from slotguard.domain.keys import compensation_key, parse_compensation_key
 from slotguard.domain.model import (
     BlockOccurrence,
     BlockRule,
@@ -43,11 +44,11 @@ from slotguard.domain.model import (
     Violation,
     WhenFull,
 )
+from slotguard.domain.slots import OpenDay, best_slot
 
 # Show-as values that make time unavailable; free and workingElsewhere leave it usable, and
 # unknown is treated as taken because nothing says it is free.
 BLOCKING_SHOW_AS = frozenset({ShowAs.BUSY, ShowAs.TENTATIVE, ShowAs.OOF, ShowAs.UNKNOWN})
-_COMP_SEPARATOR = "#comp"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,18 +74,6 @@ class CompensationPlan:
     shortfalls: tuple[Shortfall, ...]
 
 
-def compensation_key(violation_key: str, index: int) -> str:
-    return f"{violation_key}{_COMP_SEPARATOR}{index}"
-
-
-def parse_compensation_key(key: str) -> tuple[str, int] | None:
-    """``(violation_key, index)`` for a compensation key, ``None`` for anything else."""
-    violation_key, separator, index = key.rpartition(_COMP_SEPARATOR)
-    if not separator or not violation_key or not index.isdigit() or int(index) < 1:
-        return None
-    return violation_key, int(index)
-
-
 def planning_weeks(target_week: IsoWeek, policy: Policy) -> tuple[IsoWeek, ...]:
     """The weeks compensations may land in: events and blocks must cover all of them."""
     if policy.when_full is WhenFull.SPILL:
@@ -99,15 +88,6 @@ def blocks_time(event: CalendarEvent) -> bool:
         and event.response is not Response.DECLINED
         and event.show_as in BLOCKING_SHOW_AS
     )
-
-
-@dataclass(slots=True)
-class _Day:
-    week: int  # index into the horizon
-    day: date
-    offset: int  # local UTC offset in seconds, for wall-clock alignment
-    opens: int  # start of working hours: the target when the time of day does not matter
-    gaps: list[Interval]
 
 
 def plan_compensations(
@@ -140,72 +120,37 @@ def plan_compensations(
         for ev in target_week_events
         if blocks_time(ev)
     ]
-    busy.extend((floor_seconds(occ.start), ceil_seconds(occ.end)) for occ in target_week_blocks)
-    for week in weeks:
-        busy.extend(
-            (floor_seconds(occ.start), ceil_seconds(occ.end)) for occ in expand_blocks(seller, week)
-        )
-
-    existing: dict[str, set[int]] = {}
-    existing_days: dict[str, set[date]] = {}
-    existing_starts: list[int] = []
-    for ev in existing_compensations:
-        if ev.marker is None or ev.marker.purpose is not Purpose.COMPENSATION:
-            continue
-        parsed = parse_compensation_key(ev.marker.key)
-        if parsed is None:
-            continue
-        existing.setdefault(parsed[0], set()).add(parsed[1])
-        existing_days.setdefault(parsed[0], set()).add(ev.start.astimezone(seller_tz).date())
-        start = floor_seconds(ev.start)
-        existing_starts.append(start)
-        busy.append((start, ceil_seconds(ev.end)))
+    protected = [*target_week_blocks, *(occ for w in weeks for occ in expand_blocks(seller, w))]
+    busy.extend((floor_seconds(occ.start), ceil_seconds(occ.end)) for occ in protected)
+    existing = _Existing.collect(existing_compensations, seller_tz)
+    busy.extend(existing.spans)
     if not_before is not None:
-        busy.append((floor_seconds(not_before) - 10**12, ceil_seconds(not_before)))
-    merged = merge(busy)
-
-    days: list[_Day] = []
-    capacity: list[int] = []
-    for week_index, week in enumerate(weeks):
-        work = working_days(seller.working_hours, week)
-        for work_day in work:
-            offset = work_day.start.astimezone(seller_tz).utcoffset()
-            window = (floor_seconds(work_day.start), floor_seconds(work_day.end))
-            days.append(
-                _Day(
-                    week_index,
-                    work_day.day,
-                    int(offset.total_seconds()) if offset else 0,
-                    window[0],
-                    subtract(window, merged),
-                )
-            )
-        first = floor_seconds(resolve_local(week.monday(), _MIDNIGHT, seller_tz))
-        last = floor_seconds(resolve_local(week.shift(1).monday(), _MIDNIGHT, seller_tz))
-        already = sum(1 for start in existing_starts if first <= start < last)
-        capacity.append(max(0, policy.max_compensations_per_week - already))
+        busy.append((_DISTANT_PAST, ceil_seconds(not_before)))
+    days, capacity = _open_days(seller, weeks, merge(busy), existing, policy)
 
     placements: list[PlannedCompensation] = []
     shortfalls: list[Shortfall] = []
     targets: dict[tuple[date, time], int] = {}
     for violation in sorted((v for v in violations if v.compensate), key=lambda v: v.key):
-        have = existing.get(violation.key, set())
+        have = existing.indices.get(violation.key, set())
         need = max(0, policy.compensation_count - len(have))
         indices = _free_indices(have, need)
         occ = violation.occurrence
+        wanted = _aim(occ.rule.start, seller_tz, targets) if policy.prefer_same_time else _opens
         length = ceil_seconds(occ.end) - floor_seconds(occ.start)
-        used_days = set(existing_days.get(violation.key, ()))
+        used_days = (
+            set(existing.days.get(violation.key, ())) if policy.prefer_different_days else set()
+        )
         placed = 0
         for index in indices:
-            choice = _best_slot(
-                days, capacity, length, step, used_days, occ, policy, seller_tz, targets
-            )
+            choice = best_slot(days, capacity, length, step, used_days, wanted)
             if choice is None:
                 break
             day, start = choice
             day.gaps = remove(day.gaps, (start, start + length))
             capacity[day.week] -= 1
-            used_days.add(day.day)
+            if policy.prefer_different_days:
+                used_days.add(day.day)
             placed += 1
             placements.append(
                 PlannedCompensation(
@@ -224,6 +169,79 @@ def plan_compensations(
 
 
 _MIDNIGHT = time(0)
+_DISTANT_PAST = -(2**62)
+
+
+@dataclass(slots=True)
+class _Existing:
+    """Compensations already in the calendar, by the violation they belong to."""
+
+    indices: dict[str, set[int]]
+    days: dict[str, set[date]]
+    spans: list[Interval]
+
+    @classmethod
+    def collect(cls, events: Iterable[CalendarEvent], seller_tz: ZoneInfo) -> _Existing:
+        found = cls({}, {}, [])
+        for ev in events:
+            if ev.marker is None or ev.marker.purpose is not Purpose.COMPENSATION:
+                continue
+            parsed = parse_compensation_key(ev.marker.key)
+            if parsed is None:
+                continue
+            found.indices.setdefault(parsed[0], set()).add(parsed[1])
+            found.days.setdefault(parsed[0], set()).add(ev.start.astimezone(seller_tz).date())
+            found.spans.append((floor_seconds(ev.start), ceil_seconds(ev.end)))
+        return found
+
+
+def _open_days(
+    seller: Seller,
+    weeks: Sequence[IsoWeek],
+    busy: Sequence[Interval],
+    existing: _Existing,
+    policy: Policy,
+) -> tuple[list[OpenDay], list[int]]:
+    """Each working day's free gaps, and how many compensations each week can still take."""
+    seller_tz = zone(seller.zone)
+    days: list[OpenDay] = []
+    capacity: list[int] = []
+    for week_index, week in enumerate(weeks):
+        for work_day in working_days(seller.working_hours, week):
+            offset = work_day.start.astimezone(seller_tz).utcoffset()
+            window = (floor_seconds(work_day.start), floor_seconds(work_day.end))
+            days.append(
+                OpenDay(
+                    week_index,
+                    work_day.day,
+                    int(offset.total_seconds()) if offset else 0,
+                    window[0],
+                    subtract(window, busy),
+                )
+            )
+        first = floor_seconds(resolve_local(week.monday(), _MIDNIGHT, seller_tz))
+        last = floor_seconds(resolve_local(week.shift(1).monday(), _MIDNIGHT, seller_tz))
+        already = sum(1 for start, _ in existing.spans if first <= start < last)
+        capacity.append(max(0, policy.max_compensations_per_week - already))
+    return days, capacity
+
+
+def _opens(day: OpenDay) -> int:
+    return day.opens
+
+
+def _aim(
+    at: time, seller_tz: ZoneInfo, cache: dict[tuple[date, time], int]
+) -> Callable[[OpenDay], int]:
+    """The instant of a day at which the lost block started on the seller's wall clock."""
+
+    def wanted(day: OpenDay) -> int:
+        instant = cache.get((day.day, at))
+        if instant is None:
+            instant = cache[(day.day, at)] = floor_seconds(resolve_local(day.day, at, seller_tz))
+        return instant
+
+    return wanted
 
 
 def _free_indices(have: set[int], need: int) -> list[int]:
@@ -235,51 +253,3 @@ def _free_indices(have: set[int], need: int) -> list[int]:
             indices.append(candidate)
         candidate += 1
     return indices
-
-
-def _best_slot(
-    days: Sequence[_Day],
-    capacity: Sequence[int],
-    length: int,
-    step: int,
-    used_days: set[date],
-    occ: BlockOccurrence,
-    policy: Policy,
-    seller_tz: ZoneInfo,
-    targets: dict[tuple[date, time], int],
-) -> tuple[_Day, int] | None:
-    best: tuple[_Day, int] | None = None
-    best_score: tuple[int, bool, int, int] | None = None
-    for day in days:
-        if capacity[day.week] <= 0 or not day.gaps:
-            continue
-        if best_score is not None and day.week > best_score[0]:
-            break
-        used = policy.prefer_different_days and day.day in used_days
-        if best_score is not None and used and not best_score[1]:
-            continue
-        if policy.prefer_same_time:
-            wanted = targets.get((day.day, occ.rule.start))
-            if wanted is None:
-                wanted = floor_seconds(resolve_local(day.day, occ.rule.start, seller_tz))
-                targets[(day.day, occ.rule.start)] = wanted
-        else:
-            wanted = day.opens
-        for gap_start, gap_end in day.gaps:
-            low = gap_start + (-(gap_start + day.offset)) % step
-            high = gap_end - length
-            high -= (high + day.offset) % step
-            if low > high:
-                continue
-            if wanted <= low:
-                start = low
-            elif wanted >= high:
-                start = high
-            else:
-                down = wanted - (wanted + day.offset) % step
-                up = down if down == wanted else down + step
-                start = down if wanted - down <= up - wanted else up
-            score = (day.week, used, abs(start - wanted), start)
-            if best_score is None or score < best_score:
-                best, best_score = (day, start), score
-    return best

@@ -13,8 +13,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from slotguard.domain.keys import parse_compensation_key
 from slotguard.domain.model import BlockOccurrence, CalendarEvent, Policy, Purpose
-from slotguard.domain.planning import parse_compensation_key
 
 
 @dataclass(frozen=True, slots=True)
