@@ -157,3 +157,19 @@ def test_installed_command(clean_env: Path) -> None:
     assert bad.returncode == 2
     assert bad.stdout == ""
     assert bad.stderr.splitlines() == ["teams[0].blocks[1].end: must be after start (08:00)"]
+
+
+def test_unknown_slotguard_variables_are_warned_about(
+    app: typer.Typer, clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLOTGUARD_CLOUDD", "usgov")
+    monkeypatch.setenv("SLOTGUARD_TEST_POSTGRES_URL", "postgresql://x")
+    (clean_env / ".env").write_text("SLOTGUARD_DRYRUN=true\n")
+    code, _, err = run(app, "check-config", "--rules", str(EXAMPLE))
+    assert code == 0
+    assert err.splitlines() == [
+        "warning: SLOTGUARD_CLOUDD: not a slotguard setting and ignored; "
+        "did you mean SLOTGUARD_CLOUD?",
+        "warning: SLOTGUARD_DRYRUN: not a slotguard setting and ignored; "
+        "did you mean SLOTGUARD_DRY_RUN?",
+    ]

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def check_config(rules: RulesOption = None) -> None:
     """Validate settings and the rules file; print teams, sellers and their blocks."""
     from slotguard.config.rules import load_rules
-    from slotguard.config.settings import load_settings
+    from slotguard.config.settings import load_settings, unknown_variables
     from slotguard.errors import ConfigError
 
     problems: list[str] = []
@@ -54,6 +54,7 @@ def check_config(rules: RulesOption = None) -> None:
         print_problems(problems)
         raise typer.Exit(CONFIG_EXIT_CODE)
     _show(settings, rules_file)
+    print_problems(f"warning: {line}" for line in unknown_variables())
 
 
 def example_rules() -> None:

@@ -151,7 +151,8 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "<rules>") -> RulesFil
     escalation = _validate(EscalationModel, data.get("escalation", {}), ("escalation",), problems)
 
     # Relations between entries, on everything that is valid by itself.
-    raw_teams = data.get("teams") if isinstance(data.get("teams"), list) else []
+    raw_teams = data.get("teams")
+    raw_teams = raw_teams if isinstance(raw_teams, list) else []
     views = [(i, rules_checks.TeamView.of(raw)) for i, raw in enumerate(raw_teams)]
     domains = rules_checks.internal_domains(data.get("organization"))
     for i, view in views:

@@ -10,14 +10,17 @@ secret cannot leak through a repr, a log line or a validation message.
 
 from __future__ import annotations
 
+import difflib
 import os
 import socket
 import uuid
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from dotenv import dotenv_values
 from pydantic import AfterValidator, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -27,7 +30,7 @@ from slotguard.errors import ConfigError
 
 __all__ = [
     "CLOUDS", "ENV_PREFIX", "Cloud", "CloudEndpoints", "LogFormat", "LogLevel", "Settings",
-    "load_settings", "settings_problems",
+    "load_settings", "settings_problems", "unknown_variables",
 ]
 
 ENV_PREFIX = "SLOTGUARD_"
@@ -263,6 +266,24 @@ def settings_problems(exc: ValidationError) -> list[str]:
         field = str(error["loc"][0]) if error["loc"] else ""
         where = f"{ENV_PREFIX}{field.upper()}" if field else "settings"
         lines.append(f"{where}: {describe(error, show_input=field not in _SECRET_FIELDS)}")
+    return lines
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None,
+                      env_file: Path | None = Path(".env")) -> list[str]:
+    """``SLOTGUARD_*`` names in the environment or ``.env`` that are not settings: typos that
+    would otherwise be ignored silently. ``SLOTGUARD_TEST_*`` belongs to the test suite."""
+    names = set(os.environ if environ is None else environ)
+    if env_file is not None and env_file.is_file():
+        names |= set(dotenv_values(env_file))
+    known = {f"{ENV_PREFIX}{field.upper()}" for field in Settings.model_fields}
+    lines = []
+    for name in sorted(n.upper() for n in names):
+        if not name.startswith(ENV_PREFIX) or name in known or name.startswith("SLOTGUARD_TEST_"):
+            continue
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {close[0]}?" if close else "see docs/configuration.md"
+        lines.append(f"{name}: not a slotguard setting and ignored; {hint}")
     return lines
 
 
