@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import socket
-import uuid
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -24,8 +22,9 @@ from dotenv import dotenv_values
 from pydantic import AfterValidator, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from slotguard.config._validation import choice, describe, fail, shown
-from slotguard.config.clouds import CLOUDS, GRAPH_VERSION, Cloud, CloudEndpoints, https_root
+from slotguard.config import _fields as check
+from slotguard.config._validation import choice, describe
+from slotguard.config.clouds import CLOUDS, GRAPH_VERSION, Cloud, CloudEndpoints
 from slotguard.errors import ConfigError
 
 __all__ = [
@@ -48,75 +47,9 @@ class LogLevel(StrEnum):
     ERROR = "error"
 
 
-def _graph_url(value: str | None) -> str | None:
-    return https_root(value, strip_version=True, example="https://graph.microsoft.com")
-
-
-def _authority_url(value: str | None) -> str | None:
-    return https_root(value, strip_version=False, example="https://login.microsoftonline.com")
-
-
-def _guid(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return str(uuid.UUID(value.strip()))
-    except ValueError:
-        raise fail(
-            f"must be a GUID such as 5b8e9c21-6d4f-4a3b-8e7d-2c1b0a9f8e7d (got {shown(value)})"
-        ) from None
-
-
-def _tenant(value: str | None) -> str | None:
-    """A tenant is its GUID or one of its verified domains (contoso.onmicrosoft.com)."""
-    if value is None:
-        return None
-    text = value.strip().lower()
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        pass
-    if text in {"common", "organizations", "consumers"}:
-        raise fail(f"must name one tenant; {text!r} cannot use app-only access")
-    labels = text.split(".")
-    if len(labels) >= 2 and all(label and label.replace("-", "").isalnum() for label in labels):
-        return text
-    raise fail(
-        "must be the directory (tenant) id, a GUID, or a verified domain such as "
-        f"contoso.onmicrosoft.com (got {shown(value)})"
-    )
-
-
-def _existing_file(value: Path | None) -> Path | None:
-    if value is None:
-        return None
-    path = value.expanduser()
-    if not path.is_file():
-        raise fail(f"no such file: {path}; give the path of an existing file")
-    return path
-
-
-def _database_url(value: SecretStr | None) -> SecretStr | None:
-    # The URL may carry a password, so the message never repeats it.
-    if value is None:
-        return None
-    scheme = value.get_secret_value().partition("://")[0]
-    if not scheme or "://" not in value.get_secret_value():
-        raise fail("must be an SQLAlchemy URL such as sqlite:///state/slotguard.db or "
-                   "postgresql+psycopg://user@host/slotguard")
-    dialect = scheme.partition("+")[0].lower()
-    if dialect not in {"sqlite", "postgresql"}:
-        raise fail(f"must use sqlite or postgresql (got {dialect!r})")
-    return value
-
-
-def _replica_id() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
-
-
-GraphUrl = Annotated[str | None, AfterValidator(_graph_url)]
-AuthorityUrl = Annotated[str | None, AfterValidator(_authority_url)]
-ExistingFile = Annotated[Path | None, AfterValidator(_existing_file)]
+GraphUrl = Annotated[str | None, AfterValidator(check.graph_url)]
+AuthorityUrl = Annotated[str | None, AfterValidator(check.authority_url)]
+ExistingFile = Annotated[Path | None, AfterValidator(check.existing_file)]
 
 
 class Settings(BaseSettings):
@@ -133,8 +66,8 @@ class Settings(BaseSettings):
         hide_input_in_errors=True,
     )
 
-    tenant_id: Annotated[str | None, AfterValidator(_tenant)] = None
-    client_id: Annotated[str | None, AfterValidator(_guid)] = None
+    tenant_id: Annotated[str | None, AfterValidator(check.tenant)] = None
+    client_id: Annotated[str | None, AfterValidator(check.guid)] = None
     client_secret: SecretStr | None = None
     client_certificate_path: ExistingFile = None
     client_certificate_password: SecretStr | None = None
@@ -142,7 +75,7 @@ class Settings(BaseSettings):
     graph_url: GraphUrl = None
     authority_url: AuthorityUrl = None
     ca_bundle: ExistingFile = None
-    database_url: Annotated[SecretStr | None, AfterValidator(_database_url)] = None
+    database_url: Annotated[SecretStr | None, AfterValidator(check.database_url)] = None
     state_dir: Path = Path(".slotguard")
     rules_file: Path = Path("slotguard.toml")
     log_format: Annotated[LogFormat, choice(LogFormat)] = LogFormat.CONSOLE
@@ -157,7 +90,7 @@ class Settings(BaseSettings):
     retry_max_attempts: int = Field(5, ge=1, le=20)
     retry_max_wait_seconds: float = Field(60.0, gt=0, le=3600)
     lease_seconds: int = Field(120, ge=10, le=86_400)
-    replica_id: str = Field(default_factory=_replica_id, min_length=1, max_length=200)
+    replica_id: str = Field(default_factory=check.replica_id, min_length=1, max_length=200)
 
     @property
     def endpoints(self) -> CloudEndpoints:

@@ -1,0 +1,79 @@
+"""Validators of single settings, each failing with the wording of a one-line problem."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from slotguard.config._validation import fail, shown
+from slotguard.config.clouds import https_root
+
+
+def graph_url(value: str | None) -> str | None:
+    return https_root(value, strip_version=True, example="https://graph.microsoft.com")
+
+
+def authority_url(value: str | None) -> str | None:
+    return https_root(value, strip_version=False, example="https://login.microsoftonline.com")
+
+
+def guid(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        raise fail(
+            f"must be a GUID such as 5b8e9c21-6d4f-4a3b-8e7d-2c1b0a9f8e7d (got {shown(value)})"
+        ) from None
+
+
+def tenant(value: str | None) -> str | None:
+    """A tenant is its GUID or one of its verified domains (contoso.onmicrosoft.com)."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        pass
+    if text in {"common", "organizations", "consumers"}:
+        raise fail(f"must name one tenant; {text!r} cannot use app-only access")
+    labels = text.split(".")
+    if len(labels) >= 2 and all(label and label.replace("-", "").isalnum() for label in labels):
+        return text
+    raise fail(
+        "must be the directory (tenant) id, a GUID, or a verified domain such as "
+        f"contoso.onmicrosoft.com (got {shown(value)})"
+    )
+
+
+def existing_file(value: Path | None) -> Path | None:
+    if value is None:
+        return None
+    path = value.expanduser()
+    if not path.is_file():
+        raise fail(f"no such file: {path}; give the path of an existing file")
+    return path
+
+
+def database_url(value: SecretStr | None) -> SecretStr | None:
+    # The URL may carry a password, so the message never repeats it.
+    if value is None:
+        return None
+    scheme = value.get_secret_value().partition("://")[0]
+    if not scheme or "://" not in value.get_secret_value():
+        raise fail("must be an SQLAlchemy URL such as sqlite:///state/slotguard.db or "
+                   "postgresql+psycopg://user@host/slotguard")
+    dialect = scheme.partition("+")[0].lower()
+    if dialect not in {"sqlite", "postgresql"}:
+        raise fail(f"must use sqlite or postgresql (got {dialect!r})")
+    return value
+
+
+def replica_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
