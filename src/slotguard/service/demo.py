@@ -118,6 +118,8 @@ def _explain(console: Any, report: ScanReport) -> None:
         f"customer meeting, inside working hours, over no busy time), {totals['tasks']} "
         "recurring follow-up tasks."
     )
+    for problem in report.problems:
+        console.print(f"  [yellow]problem:[/] {problem}")
     for seller in skipped:
         console.print(f"  [yellow]{seller.upn}[/]: {seller.status} — "
                       f"{'; '.join(seller.problems)}")
