@@ -62,7 +62,7 @@ class _Response(msgspec.Struct):
     id: str
     status: int
     headers: dict[str, str] = msgspec.field(default_factory=dict)
-    body: msgspec.Raw | None = None
+    body: msgspec.Raw = msgspec.field(default_factory=lambda: msgspec.Raw(b""))
 
 
 class _Responses(msgspec.Struct):
@@ -151,7 +151,10 @@ async def _send_one(pipeline: Pipeline, calls: list[BatchCall]) -> list[BatchRes
 def _item(call: BatchCall) -> dict[str, Any]:
     info = call.request
     info.path_parameters["baseurl"] = ""  # the builder's URL, relative to /v1.0
-    item: dict[str, Any] = {"id": call.id, "method": info.http_method.value, "url": info.url}
+    # "@" is a legal path character (RFC 3986 pchar); kiota escapes it, which not every
+    # batch parser undoes, so UPNs go in literally, as in Graph's own batch examples.
+    url = info.url.replace("%40", "@")
+    item: dict[str, Any] = {"id": call.id, "method": info.http_method.value, "url": url}
     headers = {k: v for k, v in info.request_headers.items() if k.lower() != "authorization"}
     if "idtype" not in headers.get("prefer", "").lower():  # the middleware sees only $batch
         prefer = headers.get("prefer")
@@ -164,7 +167,7 @@ def _item(call: BatchCall) -> dict[str, Any]:
 
 
 def _result(call: BatchCall, response: _Response) -> BatchResult:
-    body = bytes(response.body) if response.body is not None else b""
+    body = bytes(response.body)
     if response.status < 400:
         return BatchResult(call.id, response.status, body)
     error = _ErrorBody()

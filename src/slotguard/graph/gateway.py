@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -34,7 +34,7 @@ from slotguard.graph.decode import EventPage, decode_event, decode_event_page
 from slotguard.graph.errors import ItemNotFound, Target
 from slotguard.graph.mailbox import decode_mailbox
 from slotguard.graph.marker import EXPAND_MARKER, filter_by_key
-from slotguard.graph.pipeline import Pipeline, request_config
+from slotguard.graph.pipeline import Pipeline, request_config, utc_param
 from slotguard.graph.todo import TodoGateway
 from slotguard.ports import Mailbox, NewEvent, NewTask
 
@@ -81,9 +81,12 @@ class GraphGateway:
         if cached is not None:
             return list(cached)
         users = self.client.groups.by_group_id(group_id).transitive_members.graph_user
+        # A type cast on a directory collection is an "advanced query": Graph documents it
+        # with $count=true and ConsistencyLevel: eventual.
         params = GraphUserRequestBuilder.GraphUserRequestBuilderGetQueryParameters(
-            select=["id", "userPrincipalName", "accountEnabled"], top=999
+            select=["id", "userPrincipalName", "accountEnabled"], top=999, count=True
         )
+        eventual = {"ConsistencyLevel": "eventual"}
         upns: list[str] = []
         link: str | None = None
         while True:
@@ -91,7 +94,7 @@ class GraphGateway:
             first = link is None
             raw = await self.pipeline.send(
                 lambda b=builder, f=first: b.to_get_request_information(
-                    request_config(params if f else None)
+                    request_config(params if f else None, headers=eventual)
                 ),
                 target=Target.DIRECTORY,
             )
@@ -153,7 +156,7 @@ class GraphGateway:
         ``$expand=singleValueExtendedProperties(...)`` like /events does."""
         view = self.client.users.by_user_id(upn).calendar_view
         params = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
-            start_date_time=_iso(start), end_date_time=_iso(end), top=PAGE_SIZE,
+            start_date_time=utc_param(start), end_date_time=utc_param(end), top=PAGE_SIZE,
             select=EVENT_FIELDS, expand=[EXPAND_MARKER],
         )
         return await self._event_pages(upn, view, params)
@@ -190,7 +193,7 @@ class GraphGateway:
         )
         return decode_event_page(raw or b"{}")
 
-    async def _own_event(self, upn: str, event_id: str) -> CalendarEvent | None:
+    async def own_event(self, upn: str, event_id: str) -> CalendarEvent | None:
         item = self.client.users.by_user_id(upn).events.by_event_id(event_id)
         params = EventItemRequestBuilder.EventItemRequestBuilderGetQueryParameters(
             select=EVENT_FIELDS, expand=[EXPAND_MARKER]
@@ -237,7 +240,7 @@ class GraphGateway:
     async def delete_event(self, upn: str, event_id: str) -> None:
         """Delete one of slotguard's events; anything without our marker is refused, and
         an event already gone counts as deleted."""
-        current = await self._own_event(upn, event_id)
+        current = await self.own_event(upn, event_id)
         if current is None:
             log.info("graph.event_already_gone", seller=upn, event_id=event_id)
             return
@@ -275,10 +278,3 @@ class GraphGateway:
             lambda: builder.to_post_request_information(payload, request_config()),
             mailbox=sender, target=MAILBOX, idempotent=False,
         )
-
-
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("calendar window bounds must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-

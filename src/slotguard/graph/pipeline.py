@@ -13,6 +13,7 @@ import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import structlog
@@ -163,9 +164,20 @@ def _bearer(request: RequestInformation) -> str | None:
     return None
 
 
-def request_config(params: Any = None, *, prefer: str | None = None) -> RequestConfiguration[Any]:
-    """A builder's request configuration: query parameters and an optional Prefer."""
+def request_config(
+    params: Any = None, *, prefer: str | None = None, headers: dict[str, str] | None = None
+) -> RequestConfiguration[Any]:
+    """A builder's request configuration: query parameters, Prefer and other headers."""
     config: RequestConfiguration[Any] = RequestConfiguration(query_parameters=params, options=[])
     if prefer:
         config.headers.add("Prefer", prefer)
+    for name, value in (headers or {}).items():
+        config.headers.add(name, value)
     return config
+
+
+def utc_param(moment: datetime) -> str:
+    """A query-string instant (startDateTime...): UTC with a "Z", seconds precision."""
+    if moment.tzinfo is None:
+        raise ValueError("calendar window bounds must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
