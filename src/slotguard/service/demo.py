@@ -71,6 +71,9 @@ async def run_demo(*, show_subjects: bool = True) -> int:
                    "SLOTGUARD_LOG_LEVEL": "warning", "SLOTGUARD_LOG_PERSONAL_DATA": "false"}
             with _environment(env):
                 settings = load_settings()
+            from slotguard.logging import configure_logging
+
+            configure_logging(settings)  # warnings only: the tables tell the story
             rules_file = load_rules(None, example_fallback=True)
             sellers = sum(len(t.sellers) for t in rules_file.teams)
             console.print(f"Simulator at [cyan]{settings.graph_root}[/]; rules: "
