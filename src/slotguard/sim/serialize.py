@@ -55,9 +55,10 @@ def event_json(
                                                              "address": owner.upn}}
     is_organizer = str(organizer.get("emailAddress", {}).get("address", "")).lower() == owner.upn
     all_day = bool(fields.get("isAllDay"))
-    # All-day events keep their own zone; Prefer outlook.timezone does not move them.
-    start_zone = event.start_zone if all_day or not out_zone else out_zone
-    end_zone = event.end_zone if all_day or not out_zone else out_zone
+    # Without Prefer: outlook.timezone times are UTC. All-day events keep their own zone
+    # whatever the preference (they would otherwise stop starting at midnight).
+    start_zone = event.start_zone if all_day else out_zone or "UTC"
+    end_zone = event.end_zone if all_day else out_zone or "UTC"
     body = fields.get("body") or {"contentType": "html", "content": ""}
     content = str(body.get("content") or "")
     location = fields.get("location") or {"displayName": "", "locationType": "default",
