@@ -27,7 +27,7 @@ from slotguard.sim.timezones import UnknownTimeZone, parse_query_instant, resolv
 
 EVENT_PROPERTIES = {
     "id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories", "transactionId",
-    "originalStartTimeZone", "originalEndTimeZone", "iCalUId", "uid", "reminderMinutesBeforeStart",
+    "originalStartTimeZone", "originalEndTimeZone", "iCalUId", "reminderMinutesBeforeStart",
     "isReminderOn", "hasAttachments", "subject", "bodyPreview", "importance", "sensitivity",
     "isAllDay", "isCancelled", "isOrganizer", "responseRequested", "seriesMasterId", "showAs",
     "type", "webLink", "onlineMeetingUrl", "isOnlineMeeting", "onlineMeetingProvider",

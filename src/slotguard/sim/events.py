@@ -35,7 +35,7 @@ _STORED = {
 }
 _READ_ONLY = {
     "id", "createdDateTime", "lastModifiedDateTime", "changeKey", "type", "seriesMasterId",
-    "iCalUId", "uid", "webLink", "isOrganizer", "bodyPreview", "originalStart",
+    "iCalUId", "webLink", "isOrganizer", "bodyPreview", "originalStart",
     "originalStartTimeZone", "originalEndTimeZone", "hasAttachments", "onlineMeetingUrl",
     "onlineMeeting", "calendar", "instances", "extensions", "attachments",
     "multiValueExtendedProperties",

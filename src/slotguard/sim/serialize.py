@@ -81,7 +81,6 @@ def event_json(
         "originalEndTimeZone": event.end_zone,
         "iCalUId": event.ical_uid if kind in ("singleInstance", "seriesMaster")
         else f"{event.ical_uid}{instance.start.strftime('%Y%m%d') if instance else ''}",
-        "uid": event.ical_uid,
         "bodyPreview": _preview(content),
         "isOrganizer": is_organizer,
         "seriesMasterId": event.id if kind in ("occurrence", "exception") else None,
