@@ -45,7 +45,9 @@ def graph_scope(env: dict[str, str]) -> list[str]:
 
 
 class MsalTokenProvider(AccessTokenProvider):
-    def __init__(self, app: msal.ConfidentialClientApplication, scopes: list[str], hosts: list[str]) -> None:
+    def __init__(
+        self, app: msal.ConfidentialClientApplication, scopes: list[str], hosts: list[str]
+    ) -> None:
         self._app = app
         self._scopes = scopes
         self._hosts = AllowedHostsValidator(hosts)
@@ -64,16 +66,19 @@ class MsalTokenProvider(AccessTokenProvider):
         return self._hosts
 
 
-def graph_client(env: dict[str, str], app: msal.ConfidentialClientApplication | None = None,
-                 max_retries: int = 0) -> GraphServiceClient:
+def graph_client(
+    env: dict[str, str], app: msal.ConfidentialClientApplication | None = None, max_retries: int = 0
+) -> GraphServiceClient:
     app = app or msal_app(env)
     host = urlsplit(env["SLOTGUARD_GRAPH_URL"]).hostname or ""
     auth = BaseBearerTokenAuthenticationProvider(MsalTokenProvider(app, graph_scope(env), [host]))
     tls = ssl.create_default_context(cafile=env["SLOTGUARD_CA_BUNDLE"])
     middleware = KiotaClientFactory.get_default_middleware(
-        {RetryHandlerOption.get_key(): RetryHandlerOption(max_retries=max_retries, delay=0)})
+        {RetryHandlerOption.get_key(): RetryHandlerOption(max_retries=max_retries, delay=0)}
+    )
     http = GraphClientFactory.create_with_custom_middleware(
-        middleware, client=httpx.AsyncClient(verify=tls, timeout=10))
+        middleware, client=httpx.AsyncClient(verify=tls, timeout=10)
+    )
     adapter = GraphRequestAdapter(auth, client=http)
     # A trailing slash on purpose: kiota then sends "/v1.0//users/..." and the simulator,
     # like Graph, must cope.

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 import pytest
 
 from slotguard.sim.server import SimServer
@@ -50,14 +49,25 @@ class RawGraph:
     def fetch_token(self) -> str:
         response = self.http.post(
             f"{self.sim.authority_url}/{self.sim.tenant_id}/oauth2/v2.0/token",
-            data={"grant_type": "client_credentials", "client_id": self.sim.client_id,
-                  "client_secret": self.sim.client_secret,
-                  "scope": "https://graph.microsoft.com/.default"})
+            data={
+                "grant_type": "client_credentials",
+                "client_id": self.sim.client_id,
+                "client_secret": self.sim.client_secret,
+                "scope": "https://graph.microsoft.com/.default",
+            },
+        )
         assert response.status_code == 200, response.text
         return str(response.json()["access_token"])
 
-    def request(self, method: str, path: str, *, headers: dict[str, str] | None = None,
-                token: str | None = None, **kw: Any) -> httpx.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        token: str | None = None,
+        **kw: Any,
+    ) -> httpx.Response:
         url = path if path.startswith("https://") else f"{self.sim.graph_url}/v1.0{path}"
         auth = {"Authorization": f"Bearer {token if token is not None else self.token}"}
         return self.http.request(method, url, headers={**auth, **(headers or {})}, **kw)

@@ -45,7 +45,10 @@ def test_mailbox_and_item_errors(sim: SimServer, graph: RawGraph) -> None:
     assert (r.status_code, _error(r)["code"]) == (404, "MailboxNotEnabledForRESTAPI")
     r = graph.get("/users/pat.lee@contoso.com/calendarView", params=WEEK)
     assert (r.status_code, _error(r)["code"], _error(r)["message"]) == (
-        403, "ErrorAccessDenied", "Access to OData is disabled.")
+        403,
+        "ErrorAccessDenied",
+        "Access to OData is disabled.",
+    )
     # Application access policies do not cover To Do.
     assert graph.get("/users/pat.lee@contoso.com/todo/lists").status_code == 200
     r = graph.get("/users/nobody@contoso.com/calendarView", params=WEEK)
@@ -63,19 +66,33 @@ def test_bad_query_parameters_get_400(graph: RawGraph) -> None:
     r = graph.get(f"/users/{ANNA}/calendarView")
     assert (r.status_code, _error(r)["code"]) == (400, "ErrorInvalidParameter")
     assert "StartDateTime and EndDateTime" in _error(r)["message"]
-    assert graph.get(f"/users/{ANNA}/calendarView", params={**WEEK, "$top": "1001"}).status_code == 400
-    assert graph.get(f"/users/{ANNA}/calendarView", params={**WEEK, "$select": "nonsense"}).status_code == 400
+    assert (
+        graph.get(f"/users/{ANNA}/calendarView", params={**WEEK, "$top": "1001"}).status_code == 400
+    )
+    assert (
+        graph.get(f"/users/{ANNA}/calendarView", params={**WEEK, "$select": "nonsense"}).status_code
+        == 400
+    )
     assert graph.get(f"/users/{ANNA}/events", params={"$filter": "subject eq"}).status_code == 400
-    assert graph.get(f"/users/{ANNA}/calendarView/delta", params={**WEEK, "$select": "subject"}).status_code == 400
+    assert (
+        graph.get(
+            f"/users/{ANNA}/calendarView/delta", params={**WEEK, "$select": "subject"}
+        ).status_code
+        == 400
+    )
     assert graph.get("/me/events").status_code == 400
 
 
 def test_429_with_retry_after_and_503_as_configured(sim: SimServer, graph: RawGraph) -> None:
-    sim.set_faults(FaultOptions(rules=(
-        FaultRule(status=429, path_contains="/calendarView", retry_after=2.5),
-        FaultRule(status=503, path_contains="/mailboxSettings", skip=1, times=2),
-        FaultRule(status=504, path_contains="/todo/lists"),
-    )))
+    sim.set_faults(
+        FaultOptions(
+            rules=(
+                FaultRule(status=429, path_contains="/calendarView", retry_after=2.5),
+                FaultRule(status=503, path_contains="/mailboxSettings", skip=1, times=2),
+                FaultRule(status=504, path_contains="/todo/lists"),
+            )
+        )
+    )
     r = graph.get(f"/users/{ANNA}/calendarView", params=WEEK)
     assert r.status_code == 429 and r.headers["Retry-After"] == "2.5"
     assert _error(r)["code"] == "TooManyRequests"
@@ -83,14 +100,17 @@ def test_429_with_retry_after_and_503_as_configured(sim: SimServer, graph: RawGr
     statuses = [graph.get(f"/users/{ANNA}/mailboxSettings").status_code for _ in range(4)]
     assert statuses == [200, 503, 503, 200]
     assert graph.get(f"/users/{ANNA}/todo/lists").status_code == 504
-    logged = [(r.status, r.error_code) for r in sim.requests() if r.path.endswith("/mailboxSettings")]
+    logged = [
+        (r.status, r.error_code) for r in sim.requests() if r.path.endswith("/mailboxSettings")
+    ]
     assert logged[1] == (503, "serviceNotAvailable")
 
 
 def test_random_faults_are_reproducible_from_the_seed(sim: SimServer, graph: RawGraph) -> None:
     def run() -> list[int]:
-        sim.set_faults(FaultOptions(seed=42, throttle_rate=0.2, unavailable_rate=0.2,
-                                    gateway_timeout_rate=0.1))
+        sim.set_faults(
+            FaultOptions(seed=42, throttle_rate=0.2, unavailable_rate=0.2, gateway_timeout_rate=0.1)
+        )
         return [graph.get(f"/users/{ANNA}/mailboxSettings").status_code for _ in range(30)]
 
     first, second = run(), run()
@@ -110,7 +130,9 @@ def test_request_budget_per_mailbox(sim: SimServer, graph: RawGraph) -> None:
     assert graph.get(f"/users/{anna_id}/mailboxSettings").status_code == 429
 
 
-def test_the_fifth_concurrent_request_to_a_mailbox_is_throttled(sim: SimServer, graph: RawGraph) -> None:
+def test_the_fifth_concurrent_request_to_a_mailbox_is_throttled(
+    sim: SimServer, graph: RawGraph
+) -> None:
     sim.set_faults(FaultOptions(latency=0.4, retry_after=1))
 
     async def main() -> tuple[list[httpx.Response], httpx.Response]:
@@ -119,8 +141,9 @@ def test_the_fifth_concurrent_request_to_a_mailbox_is_throttled(sim: SimServer, 
         async with httpx.AsyncClient(verify=tls, headers=headers, timeout=10) as client:
             url = f"{sim.graph_url}/v1.0/users/{ANNA}/mailboxSettings"
             other = f"{sim.graph_url}/v1.0/users/erik.holm@contoso.com/mailboxSettings"
-            *same, elsewhere = await asyncio.gather(*(client.get(url) for _ in range(6)),
-                                                    client.get(other))
+            *same, elsewhere = await asyncio.gather(
+                *(client.get(url) for _ in range(6)), client.get(other)
+            )
             return list(same), elsewhere
 
     same, elsewhere = asyncio.run(main())
@@ -128,8 +151,11 @@ def test_the_fifth_concurrent_request_to_a_mailbox_is_throttled(sim: SimServer, 
     assert statuses == [200, 200, 200, 200, 429, 429]
     throttled = next(r for r in same if r.status_code == 429)
     assert throttled.headers["Retry-After"] == "1"
-    assert _error(throttled) == {**_error(throttled), "code": "ApplicationThrottled",
-                                 "message": "Application is over its MailboxConcurrency limit."}
+    assert _error(throttled) == {
+        **_error(throttled),
+        "code": "ApplicationThrottled",
+        "message": "Application is over its MailboxConcurrency limit.",
+    }
     assert elsewhere.status_code == 200
     # Once those finished the slots are free again.
     sim.set_faults(FaultOptions())

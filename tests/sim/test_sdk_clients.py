@@ -51,7 +51,8 @@ def test_graph_sdk_reads_a_week_mailbox_settings_and_todo_lists(sim: SimServer) 
         client = graph_client(sim.env())
         start, end = _week(sim)
         qp = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
-            start_date_time=start, end_date_time=end, top=100)
+            start_date_time=start, end_date_time=end, top=100
+        )
         cfg = RequestConfiguration(query_parameters=qp)
         cfg.headers.add("Prefer", 'outlook.timezone="W. Europe Standard Time"')
         page = await client.users.by_user_id(ANNA).calendar_view.get(request_configuration=cfg)
@@ -61,7 +62,9 @@ def test_graph_sdk_reads_a_week_mailbox_settings_and_todo_lists(sim: SimServer) 
 
     page, settings, lists = asyncio.run(main())
     subjects = {e.subject: e for e in page.value}
-    assert {"Fabrikam renewal", "Northwind discovery call", "Nordics weekly pipeline"} <= set(subjects)
+    assert {"Fabrikam renewal", "Northwind discovery call", "Nordics weekly pipeline"} <= set(
+        subjects
+    )
     renewal = subjects["Fabrikam renewal"]
     assert renewal.start.date_time == "2026-11-24T08:30:00.0000000"
     assert renewal.start.time_zone == "W. Europe Standard Time"
@@ -86,11 +89,18 @@ def test_a_repeated_create_with_the_same_transaction_id_makes_one_event(sim: Sim
     def event() -> Event:
         return Event(
             subject="Prospecting (compensation)",
-            start=DateTimeTimeZone(date_time="2026-12-01T13:00:00", time_zone="W. Europe Standard Time"),
-            end=DateTimeTimeZone(date_time="2026-12-01T15:00:00", time_zone="W. Europe Standard Time"),
+            start=DateTimeTimeZone(
+                date_time="2026-12-01T13:00:00", time_zone="W. Europe Standard Time"
+            ),
+            end=DateTimeTimeZone(
+                date_time="2026-12-01T15:00:00", time_zone="W. Europe Standard Time"
+            ),
             transaction_id="6f1c2d3e-4b5a-5c6d-8e7f-9a0b1c2d3e4f",
-            single_value_extended_properties=[SingleValueLegacyExtendedProperty(
-                id=prop_id, value="compensation:anna|r1|2026-11-24#comp1")],
+            single_value_extended_properties=[
+                SingleValueLegacyExtendedProperty(
+                    id=prop_id, value="compensation:anna|r1|2026-11-24#comp1"
+                )
+            ],
         )
 
     async def main() -> tuple[Any, Any]:
@@ -106,21 +116,32 @@ def test_a_repeated_create_with_the_same_transaction_id_makes_one_event(sim: Sim
     assert first.single_value_extended_properties is None  # not echoed on create
     stored = next(e for e in sim.tenant.events_of(ANNA) if e["id"] == first.id)
     assert stored["singleValueExtendedProperties"] == [
-        {"id": prop_id, "value": "compensation:anna|r1|2026-11-24#comp1"}]
+        {"id": prop_id, "value": "compensation:anna|r1|2026-11-24#comp1"}
+    ]
     posts = [r for r in sim.requests() if r.method == "POST" and r.path.endswith("/events")]
     assert [r.transaction_id for r in posts] == ["6f1c2d3e-4b5a-5c6d-8e7f-9a0b1c2d3e4f"] * 2
 
 
 def test_a_batch_with_one_throttled_item(sim: SimServer) -> None:
-    sim.set_faults(FaultOptions(rules=(FaultRule(status=429, mailbox="erik.holm@contoso.com",
-                                                 in_batch=True, retry_after=7),)))
+    sim.set_faults(
+        FaultOptions(
+            rules=(
+                FaultRule(
+                    status=429, mailbox="erik.holm@contoso.com", in_batch=True, retry_after=7
+                ),
+            )
+        )
+    )
     start, end = _week(sim)
-    view = f"calendarView?startDateTime={start.replace('+', '%2B')}&endDateTime={end.replace('+', '%2B')}"
-    batch = {"requests": [
-        {"id": "1", "method": "GET", "url": f"/users/{ANNA}/{view}"},
-        {"id": "2", "method": "GET", "url": f"/users/erik.holm@contoso.com/{view}"},
-        {"id": "3", "method": "GET", "url": "/users/sara.nyberg@contoso.com/mailboxSettings"},
-    ]}
+    window = f"startDateTime={start.replace('+', '%2B')}&endDateTime={end.replace('+', '%2B')}"
+    view = f"calendarView?{window}"
+    batch = {
+        "requests": [
+            {"id": "1", "method": "GET", "url": f"/users/{ANNA}/{view}"},
+            {"id": "2", "method": "GET", "url": f"/users/erik.holm@contoso.com/{view}"},
+            {"id": "3", "method": "GET", "url": "/users/sara.nyberg@contoso.com/mailboxSettings"},
+        ]
+    }
 
     async def main() -> dict[str, Any]:
         from kiota_abstractions.method import Method
@@ -140,4 +161,6 @@ def test_a_batch_with_one_throttled_item(sim: SimServer) -> None:
     assert by_id["1"]["status"] == 200 and by_id["1"]["body"]["value"]
     assert by_id["2"]["status"] == 429 and by_id["2"]["headers"]["Retry-After"] == "7"
     assert by_id["2"]["body"]["error"]["code"] == "TooManyRequests"
-    assert by_id["3"]["status"] == 200 and by_id["3"]["body"]["timeZone"] == "W. Europe Standard Time"
+    assert (
+        by_id["3"]["status"] == 200 and by_id["3"]["body"]["timeZone"] == "W. Europe Standard Time"
+    )

@@ -23,17 +23,47 @@ WEEK = {"startDateTime": "2026-11-23T00:00:00+01:00", "endDateTime": "2026-11-30
 
 STR, BOOL, INT, OBJ, LIST = str, bool, int, dict, list
 EVENT_FIELDS: dict[str, Any] = {
-    "allowNewTimeProposals": BOOL, "attendees": LIST, "body": OBJ, "bodyPreview": STR,
-    "categories": LIST, "changeKey": STR, "createdDateTime": "timestamp", "end": "dtz",
-    "hasAttachments": BOOL, "iCalUId": STR, "id": STR, "importance": STR, "isAllDay": BOOL,
-    "isCancelled": BOOL, "isOnlineMeeting": BOOL, "isOrganizer": BOOL, "isReminderOn": BOOL,
-    "lastModifiedDateTime": "timestamp", "location": OBJ, "locations": LIST,
-    "onlineMeeting": (OBJ, None), "onlineMeetingProvider": STR, "onlineMeetingUrl": (STR, None),
-    "organizer": OBJ, "originalEndTimeZone": STR, "originalStart": "timestamp",
-    "originalStartTimeZone": STR, "recurrence": (OBJ, None), "reminderMinutesBeforeStart": INT,
-    "responseRequested": BOOL, "responseStatus": OBJ, "sensitivity": STR,
-    "seriesMasterId": (STR, None), "showAs": STR, "start": "dtz", "subject": STR, "type": STR,
-    "webLink": STR, "transactionId": (STR, None), "isDraft": BOOL, "hideAttendees": BOOL,
+    "allowNewTimeProposals": BOOL,
+    "attendees": LIST,
+    "body": OBJ,
+    "bodyPreview": STR,
+    "categories": LIST,
+    "changeKey": STR,
+    "createdDateTime": "timestamp",
+    "end": "dtz",
+    "hasAttachments": BOOL,
+    "iCalUId": STR,
+    "id": STR,
+    "importance": STR,
+    "isAllDay": BOOL,
+    "isCancelled": BOOL,
+    "isOnlineMeeting": BOOL,
+    "isOrganizer": BOOL,
+    "isReminderOn": BOOL,
+    "lastModifiedDateTime": "timestamp",
+    "location": OBJ,
+    "locations": LIST,
+    "onlineMeeting": (OBJ, None),
+    "onlineMeetingProvider": STR,
+    "onlineMeetingUrl": (STR, None),
+    "organizer": OBJ,
+    "originalEndTimeZone": STR,
+    "originalStart": "timestamp",
+    "originalStartTimeZone": STR,
+    "recurrence": (OBJ, None),
+    "reminderMinutesBeforeStart": INT,
+    "responseRequested": BOOL,
+    "responseStatus": OBJ,
+    "sensitivity": STR,
+    "seriesMasterId": (STR, None),
+    "showAs": STR,
+    "start": "dtz",
+    "subject": STR,
+    "type": STR,
+    "webLink": STR,
+    "transactionId": (STR, None),
+    "isDraft": BOOL,
+    "hideAttendees": BOOL,
     "singleValueExtendedProperties": LIST,
 }
 ENUMS = {
@@ -57,7 +87,9 @@ def check(obj: dict[str, Any], spec: dict[str, Any], what: str) -> None:
         if kind == "timestamp":
             assert isinstance(value, str) and TIMESTAMP.match(value), (what, key, value)
         elif kind == "dtz":
-            assert set(value) == {"dateTime", "timeZone"} and LOCAL_DT.match(value["dateTime"]), value
+            assert set(value) == {"dateTime", "timeZone"} and LOCAL_DT.match(value["dateTime"]), (
+                value
+            )
         else:
             kinds = kind if isinstance(kind, tuple) else (kind,)
             ok = any(value is None if k is None else isinstance(value, k) for k in kinds)
@@ -89,7 +121,9 @@ def test_event_in_a_calendar_view_page(shared_graph: RawGraph) -> None:
 
 
 def test_occurrence_and_single_instance_fields(shared_graph: RawGraph) -> None:
-    events = shared_graph.get(f"/users/{ANNA}/calendarView", params={**WEEK, "$top": "50"}).json()["value"]
+    events = shared_graph.get(f"/users/{ANNA}/calendarView", params={**WEEK, "$top": "50"}).json()[
+        "value"
+    ]
     occurrence = next(e for e in events if e["type"] == "occurrence")
     assert occurrence["seriesMasterId"] and occurrence["recurrence"] is None
     assert TIMESTAMP.match(occurrence["originalStart"])
@@ -105,17 +139,39 @@ def test_series_master_recurrence_is_a_patterned_recurrence(shared_graph: RawGra
     # learn.microsoft.com/graph/api/resources/recurrencepattern, .../recurrencerange
     assert set(master["recurrence"]) == {"pattern", "range"}
     assert set(master["recurrence"]["pattern"]) == {
-        "type", "interval", "month", "dayOfMonth", "daysOfWeek", "firstDayOfWeek", "index"}
+        "type",
+        "interval",
+        "month",
+        "dayOfMonth",
+        "daysOfWeek",
+        "firstDayOfWeek",
+        "index",
+    }
     assert set(master["recurrence"]["range"]) == {
-        "type", "startDate", "endDate", "recurrenceTimeZone", "numberOfOccurrences"}
-    assert not any(e["type"] in ("occurrence", "exception") for e in events)  # /events lists masters
+        "type",
+        "startDate",
+        "endDate",
+        "recurrenceTimeZone",
+        "numberOfOccurrences",
+    }
+    assert not any(
+        e["type"] in ("occurrence", "exception") for e in events
+    )  # /events lists masters
 
 
 def test_mailbox_settings(shared_graph: RawGraph) -> None:
     body = shared_graph.get(f"/users/{ANNA}/mailboxSettings").json()
-    documented = {"archiveFolder", "automaticRepliesSetting", "dateFormat",
-                  "delegateMeetingMessageDeliveryOptions", "language", "timeFormat", "timeZone",
-                  "userPurpose", "workingHours"}
+    documented = {
+        "archiveFolder",
+        "automaticRepliesSetting",
+        "dateFormat",
+        "delegateMeetingMessageDeliveryOptions",
+        "language",
+        "timeFormat",
+        "timeZone",
+        "userPurpose",
+        "workingHours",
+    }
     assert set(body) - {"@odata.context"} == documented
     assert body["timeZone"] == "W. Europe Standard Time"
     wh = body["workingHours"]
@@ -131,16 +187,41 @@ def test_mailbox_settings(shared_graph: RawGraph) -> None:
 def test_todo_task(shared_graph: RawGraph) -> None:
     lists = shared_graph.get(f"/users/{ANNA}/todo/lists").json()["value"]
     for lst in lists:
-        assert set(lst) - {"@odata.etag"} == {"displayName", "isOwner", "isShared",
-                                              "wellknownListName", "id"}
+        assert set(lst) - {"@odata.etag"} == {
+            "displayName",
+            "isOwner",
+            "isShared",
+            "wellknownListName",
+            "id",
+        }
     follow = next(lst for lst in lists if lst["displayName"] == "Customer follow-ups")
     task = shared_graph.get(f"/users/{ANNA}/todo/lists/{follow['id']}/tasks").json()["value"][0]
-    spec = {"body": OBJ, "bodyLastModifiedDateTime": "timestamp", "categories": LIST,
-            "completedDateTime": "dtz", "createdDateTime": "timestamp", "dueDateTime": "dtz",
-            "hasAttachments": BOOL, "id": STR, "importance": STR, "isReminderOn": BOOL,
-            "lastModifiedDateTime": "timestamp", "recurrence": OBJ, "reminderDateTime": "dtz",
-            "startDateTime": "dtz", "status": STR, "title": STR, "linkedResources": LIST}
+    spec = {
+        "body": OBJ,
+        "bodyLastModifiedDateTime": "timestamp",
+        "categories": LIST,
+        "completedDateTime": "dtz",
+        "createdDateTime": "timestamp",
+        "dueDateTime": "dtz",
+        "hasAttachments": BOOL,
+        "id": STR,
+        "importance": STR,
+        "isReminderOn": BOOL,
+        "lastModifiedDateTime": "timestamp",
+        "recurrence": OBJ,
+        "reminderDateTime": "dtz",
+        "startDateTime": "dtz",
+        "status": STR,
+        "title": STR,
+        "linkedResources": LIST,
+    }
     check(task, spec, "todoTask")
-    assert task["status"] in {"notStarted", "inProgress", "completed", "waitingOnOthers", "deferred"}
+    assert task["status"] in {
+        "notStarted",
+        "inProgress",
+        "completed",
+        "waitingOnOthers",
+        "deferred",
+    }
     assert task["dueDateTime"]["timeZone"] == "UTC"
     assert set(task["body"]) == {"content", "contentType"}

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from slotguard.sim.faults import FaultOptions
+from slotguard.sim.graph_errors import GraphProblem
 
 if TYPE_CHECKING:
     from slotguard.sim.context import SimContext
@@ -18,8 +19,9 @@ if TYPE_CHECKING:
 
 def routes(ctx: SimContext, load_scenario: Callable[[Any], None]) -> list[Route]:
     async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "tenant": ctx.tenant.id,
-                             "users": len(ctx.tenant.users)})
+        return JSONResponse(
+            {"status": "ok", "tenant": ctx.tenant.id, "users": len(ctx.tenant.users)}
+        )
 
     async def requests(request: Request) -> JSONResponse:
         if request.method == "DELETE":
@@ -61,10 +63,16 @@ def routes(ctx: SimContext, load_scenario: Callable[[Any], None]) -> list[Route]
         return JSONResponse({"loaded": True, "users": len(ctx.tenant.users)})
 
     async def events(request: Request) -> JSONResponse:
-        return JSONResponse(ctx.tenant.events_of(request.path_params["upn"]))
+        try:
+            return JSONResponse(ctx.tenant.events_of(request.path_params["upn"]))
+        except GraphProblem as exc:
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
 
     async def tasks(request: Request) -> JSONResponse:
-        return JSONResponse(ctx.tenant.tasks_of(request.path_params["upn"]))
+        try:
+            return JSONResponse(ctx.tenant.tasks_of(request.path_params["upn"]))
+        except GraphProblem as exc:
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
 
     return [
         Route("/_sim/health", health, methods=["GET"]),

@@ -22,10 +22,14 @@ from slotguard.sim.pipeline import problem_response, serve
 from slotguard.sim.router import GraphRequest, GraphResponse, load_routes, normalise_path
 from slotguard.sim.tokens import TokenRejected
 
-_JSON_TYPE = ("application/json; odata.metadata=minimal; odata.streaming=true; "
-              "IEEE754Compatible=false; charset=utf-8")
-_WWW_AUTH = ('Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/'
-             'oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"')
+_JSON_TYPE = (
+    "application/json; odata.metadata=minimal; odata.streaming=true; "
+    "IEEE754Compatible=false; charset=utf-8"
+)
+_WWW_AUTH = (
+    'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/'
+    'oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"'
+)
 _SLASHES = re.compile(r"/{2,}")
 
 
@@ -67,19 +71,40 @@ def graph_endpoint(ctx: SimContext) -> Callable[[Request], Any]:
         except json.JSONDecodeError:
             body = None
             if request.method in ("POST", "PATCH", "PUT"):
-                return _to_http(problem_response(GraphProblem(
-                    400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type "
-                    "header is set and payload is of valid JSON format."), request_id, client_request_id))
-        req = GraphRequest(request.method, path, dict(request.query_params), headers, body, base_url)
+                return _to_http(
+                    problem_response(
+                        GraphProblem(
+                            400,
+                            "BadRequest",
+                            "Unable to read JSON request payload. Please ensure Content-Type "
+                            "header is set and payload is of valid JSON format.",
+                        ),
+                        request_id,
+                        client_request_id,
+                    )
+                )
+        req = GraphRequest(
+            request.method, path, dict(request.query_params), headers, body, base_url
+        )
         try:
             ctx.tokens.verify(headers.get("authorization"))
         except TokenRejected as exc:
-            resp = problem_response(GraphProblem(401, "InvalidAuthenticationToken", str(exc),
-                                                 {"WWW-Authenticate": _WWW_AUTH}),
-                                    request_id, client_request_id)
-            ctx.log.add(method=req.method, path=request.url.path, query=req.query, status=401,
-                        mailbox=None, client_request_id=client_request_id,
-                        error_code="InvalidAuthenticationToken")
+            resp = problem_response(
+                GraphProblem(
+                    401, "InvalidAuthenticationToken", str(exc), {"WWW-Authenticate": _WWW_AUTH}
+                ),
+                request_id,
+                client_request_id,
+            )
+            ctx.log.add(
+                method=req.method,
+                path=request.url.path,
+                query=req.query,
+                status=401,
+                mailbox=None,
+                client_request_id=client_request_id,
+                error_code="InvalidAuthenticationToken",
+            )
             return _to_http(resp)
         if path.lower() == "/$batch" and request.method == "POST":
             try:
@@ -87,8 +112,14 @@ def graph_endpoint(ctx: SimContext) -> Callable[[Request], Any]:
             except GraphProblem as exc:
                 resp = problem_response(exc, request_id, client_request_id)
             resp.headers.setdefault("request-id", request_id)
-            ctx.log.add(method="POST", path=request.url.path, query={}, status=resp.status,
-                        mailbox=None, client_request_id=client_request_id)
+            ctx.log.add(
+                method="POST",
+                path=request.url.path,
+                query={},
+                status=resp.status,
+                mailbox=None,
+                client_request_id=client_request_id,
+            )
             return _to_http(resp)
         received = str(request.scope.get("sim.received_path", request.url.path))
         return _to_http(await serve(ctx, req, raw_path=received))
@@ -102,8 +133,9 @@ def build_app(ctx: SimContext, load_scenario: Callable[[Any], None]) -> ASGIApp:
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 
     async def not_found(request: Request) -> JSONResponse:
-        return JSONResponse({"error": {"code": "BadRequest", "message": "Invalid version."}},
-                            status_code=400)
+        return JSONResponse(
+            {"error": {"code": "BadRequest", "message": "Invalid version."}}, status_code=400
+        )
 
     routes = [
         *auth.routes(ctx),

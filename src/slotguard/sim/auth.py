@@ -39,25 +39,37 @@ def _error_response(exc: EntraError, correlation_id: str | None) -> JSONResponse
     correlation = correlation_id or str(uuid.uuid4())
     stamp = datetime.now(UTC)
     text_stamp = stamp.strftime("%Y-%m-%d %H:%M:%SZ")
-    return JSONResponse({
-        "error": exc.error,
-        "error_description": f"AADSTS{exc.code}: {exc.message} Trace ID: {trace} "
-                             f"Correlation ID: {correlation} Timestamp: {text_stamp}",
-        "error_codes": [exc.code],
-        "timestamp": text_stamp,
-        "trace_id": trace,
-        "correlation_id": correlation,
-        "error_uri": f"https://login.microsoftonline.com/error?code={exc.code}",
-    }, status_code=exc.status)
+    return JSONResponse(
+        {
+            "error": exc.error,
+            "error_description": f"AADSTS{exc.code}: {exc.message} Trace ID: {trace} "
+            f"Correlation ID: {correlation} Timestamp: {text_stamp}",
+            "error_codes": [exc.code],
+            "timestamp": text_stamp,
+            "trace_id": trace,
+            "correlation_id": correlation,
+            "error_uri": f"https://login.microsoftonline.com/error?code={exc.code}",
+        },
+        status_code=exc.status,
+    )
 
 
 def _check_tenant(ctx: SimContext, tenant: str) -> None:
     t = ctx.tenant
-    if tenant.lower() not in {t.id, t.domain, f"{t.domain.split('.')[0]}.onmicrosoft.com", "organizations"}:
-        raise EntraError(400, "invalid_tenant", 90002,
-                         f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant "
-                         "ID and are signing into the correct cloud. Check with your subscription "
-                         "administrator, this may happen if there are no active subscriptions for the tenant.")
+    if tenant.lower() not in {
+        t.id,
+        t.domain,
+        f"{t.domain.split('.')[0]}.onmicrosoft.com",
+        "organizations",
+    }:
+        raise EntraError(
+            400,
+            "invalid_tenant",
+            90002,
+            f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant "
+            "ID and are signing into the correct cloud. Check with your subscription "
+            "administrator, this may happen if there are no active subscriptions for the tenant.",
+        )
 
 
 def openid_configuration(ctx: SimContext, request: Request) -> JSONResponse:
@@ -68,90 +80,135 @@ def openid_configuration(ctx: SimContext, request: Request) -> JSONResponse:
         return _error_response(exc, request.headers.get("client-request-id"))
     base = f"{request.url.scheme}://{request.url.netloc}"
     tid = ctx.tenant.id
-    return JSONResponse({
-        "token_endpoint": f"{base}/{tid}/oauth2/v2.0/token",
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt",
-                                                  "client_secret_basic"],
-        "jwks_uri": f"{base}/{tid}/discovery/v2.0/keys",
-        "response_modes_supported": ["query", "fragment", "form_post"],
-        "subject_types_supported": ["pairwise"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
-        "scopes_supported": ["openid", "profile", "email", "offline_access"],
-        "issuer": f"{base}/{tid}/v2.0",
-        "request_uri_parameter_supported": False,
-        "userinfo_endpoint": f"{base}/oidc/userinfo",
-        "authorization_endpoint": f"{base}/{tid}/oauth2/v2.0/authorize",
-        "device_authorization_endpoint": f"{base}/{tid}/oauth2/v2.0/devicecode",
-        "http_logout_supported": True,
-        "frontchannel_logout_supported": True,
-        "end_session_endpoint": f"{base}/{tid}/oauth2/v2.0/logout",
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "tid"],
-        "kerberos_endpoint": f"{base}/{tid}/kerberos",
-        "tenant_region_scope": "EU",
-        "cloud_instance_name": "microsoftonline.com",
-        "cloud_graph_host_name": "graph.windows.net",
-        "msgraph_host": request.url.netloc,
-        "rbac_url": "https://pas.windows.net",
-    })
+    return JSONResponse(
+        {
+            "token_endpoint": f"{base}/{tid}/oauth2/v2.0/token",
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_post",
+                "private_key_jwt",
+                "client_secret_basic",
+            ],
+            "jwks_uri": f"{base}/{tid}/discovery/v2.0/keys",
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "issuer": f"{base}/{tid}/v2.0",
+            "request_uri_parameter_supported": False,
+            "userinfo_endpoint": f"{base}/oidc/userinfo",
+            "authorization_endpoint": f"{base}/{tid}/oauth2/v2.0/authorize",
+            "device_authorization_endpoint": f"{base}/{tid}/oauth2/v2.0/devicecode",
+            "http_logout_supported": True,
+            "frontchannel_logout_supported": True,
+            "end_session_endpoint": f"{base}/{tid}/oauth2/v2.0/logout",
+            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "tid"],
+            "kerberos_endpoint": f"{base}/{tid}/kerberos",
+            "tenant_region_scope": "EU",
+            "cloud_instance_name": "microsoftonline.com",
+            "cloud_graph_host_name": "graph.windows.net",
+            "msgraph_host": request.url.netloc,
+            "rbac_url": "https://pas.windows.net",
+        }
+    )
 
 
-def issue_token(ctx: SimContext, tenant: str, form: dict[str, str], token_endpoint: str) -> dict[str, Any]:
+def issue_token(
+    ctx: SimContext, tenant: str, form: dict[str, str], token_endpoint: str
+) -> dict[str, Any]:
     _check_tenant(ctx, tenant)
     if form.get("grant_type") != "client_credentials":
-        raise EntraError(400, "unsupported_grant_type", 70003,
-                         "The app requested an unsupported grant type. This simulator implements "
-                         "'client_credentials' only.")
+        raise EntraError(
+            400,
+            "unsupported_grant_type",
+            70003,
+            "The app requested an unsupported grant type. This simulator implements "
+            "'client_credentials' only.",
+        )
     client_id = form.get("client_id", "")
     if not client_id:
-        raise EntraError(400, "invalid_request", 900144,
-                         "The request body must contain the following parameter: 'client_id'.")
+        raise EntraError(
+            400,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'client_id'.",
+        )
     app = ctx.tenant.apps.get(client_id.lower())
     if app is None:
-        raise EntraError(400, "unauthorized_client", 700016,
-                         f"Application with identifier '{client_id}' was not found in the directory "
-                         f"'{ctx.tenant.display_name}'. This can happen if the application has not been "
-                         "installed by the administrator of the tenant or consented to by any user in "
-                         "the tenant. You may have sent your authentication request to the wrong tenant.")
+        raise EntraError(
+            400,
+            "unauthorized_client",
+            700016,
+            f"Application with identifier '{client_id}' was not found in the directory "
+            f"'{ctx.tenant.display_name}'. This can happen if the application has not been "
+            "installed by the administrator of the tenant or consented to by any user in "
+            "the tenant. You may have sent your authentication request to the wrong tenant.",
+        )
     if "client_assertion" in form:
         if form.get("client_assertion_type") != _ASSERTION_TYPE:
             raise EntraError(400, "invalid_request", 50027, "Invalid client_assertion_type.")
         _verify_assertion(app, form["client_assertion"], token_endpoint)
     elif "client_secret" in form:
         if form["client_secret"] not in app.secrets:
-            raise EntraError(401, "invalid_client", 7000215,
-                             "Invalid client secret provided. Ensure the secret being sent in the "
-                             "request is the client secret value, not the client secret ID, for a "
-                             f"secret added to app '{app.client_id}'.")
+            raise EntraError(
+                401,
+                "invalid_client",
+                7000215,
+                "Invalid client secret provided. Ensure the secret being sent in the "
+                "request is the client secret value, not the client secret ID, for a "
+                f"secret added to app '{app.client_id}'.",
+            )
     else:
-        raise EntraError(401, "invalid_client", 7000218, "The request body must contain the "
-                         "following parameter: 'client_assertion' or 'client_secret'.")
+        raise EntraError(
+            401,
+            "invalid_client",
+            7000218,
+            "The request body must contain the "
+            "following parameter: 'client_assertion' or 'client_secret'.",
+        )
     audience = _audience(ctx, form.get("scope", ""))
-    token = ctx.tokens.issue(tenant_id=ctx.tenant.id, app_id=app.client_id, audience=audience,
-                             roles=app.roles)
+    token = ctx.tokens.issue(
+        tenant_id=ctx.tenant.id, app_id=app.client_id, audience=audience, roles=app.roles
+    )
     lifetime = ctx.tokens.lifetime
-    return {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime,
-            "access_token": token}
+    return {
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "ext_expires_in": lifetime,
+        "access_token": token,
+    }
 
 
 def _audience(ctx: SimContext, scope: str) -> str:
     scopes = [s for s in scope.split() if s not in {"openid", "profile", "offline_access"}]
     if not scopes:
-        raise EntraError(400, "invalid_request", 900144,
-                         "The request body must contain the following parameter: 'scope'.")
+        raise EntraError(
+            400,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'scope'.",
+        )
     for value in scopes:
         if not value.endswith("/.default"):
-            raise EntraError(400, "invalid_scope", 1002012,
-                             f"The provided value for scope {value} is not valid. Client credential "
-                             "flows must have a scope value with /.default suffixed to the resource "
-                             "identifier (application ID URI).")
+            raise EntraError(
+                400,
+                "invalid_scope",
+                1002012,
+                f"The provided value for scope {value} is not valid. Client credential "
+                "flows must have a scope value with /.default suffixed to the resource "
+                "identifier (application ID URI).",
+            )
     resource = scopes[0][: -len("/.default")]
     if resource.rstrip("/") != GRAPH_RESOURCE and resource.rstrip("/") not in ctx.graph_resources:
-        raise EntraError(400, "invalid_resource", 500011,
-                         f"The resource principal named {resource} was not found in the tenant named "
-                         f"{ctx.tenant.display_name}. This can happen if the application has not been "
-                         "installed by the administrator of the tenant or consented to by any user in "
-                         "the tenant. You might have sent your authentication request to the wrong tenant.")
+        raise EntraError(
+            400,
+            "invalid_resource",
+            500011,
+            f"The resource principal named {resource} was not found in the tenant named "
+            f"{ctx.tenant.display_name}. This can happen if the application has not been "
+            "installed by the administrator of the tenant or consented to by any user in "
+            "the tenant. You might have sent your authentication request to the wrong tenant.",
+        )
     return GRAPH_RESOURCE
 
 
@@ -162,21 +219,38 @@ def _verify_assertion(app: AppRegistration, assertion: str, token_endpoint: str)
         claims = json.loads(b64url_decode(claims_b64))
         signature = b64url_decode(sig_b64)
     except (ValueError, json.JSONDecodeError):
-        raise EntraError(401, "invalid_client", 50027, "JWT token is invalid or malformed.") from None
+        raise EntraError(
+            401, "invalid_client", 50027, "JWT token is invalid or malformed."
+        ) from None
     sha256 = _thumb(header.get("x5t#S256"))
     sha1 = _thumb(header.get("x5t"))
-    cert = next((c for c in app.certificates if (sha256 and c.sha256 == sha256) or (sha1 and c.sha1 == sha1)), None)
+    cert = next(
+        (
+            c
+            for c in app.certificates
+            if (sha256 and c.sha256 == sha256) or (sha1 and c.sha1 == sha1)
+        ),
+        None,
+    )
     if cert is None:
-        raise EntraError(401, "invalid_client", 700027,
-                         "Client assertion contains an invalid signature. [Reason - The key was not "
-                         f"found., Thumbprint of key used by client: '{sha1 or sha256}']")
+        raise EntraError(
+            401,
+            "invalid_client",
+            700027,
+            "Client assertion contains an invalid signature. [Reason - The key was not "
+            f"found., Thumbprint of key used by client: '{sha1 or sha256}']",
+        )
     key = serialization.load_pem_public_key(cert.public_key_pem)
     data = f"{head_b64}.{claims_b64}".encode()
     alg = header.get("alg")
     try:
         if isinstance(key, rsa.RSAPublicKey) and alg == "PS256":
-            key.verify(signature, data, padding.PSS(padding.MGF1(hashes.SHA256()), padding.PSS.AUTO),
-                       hashes.SHA256())
+            key.verify(
+                signature,
+                data,
+                padding.PSS(padding.MGF1(hashes.SHA256()), padding.PSS.AUTO),
+                hashes.SHA256(),
+            )
         elif isinstance(key, rsa.RSAPublicKey) and alg == "RS256":
             key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
         elif isinstance(key, ec.EllipticCurvePublicKey) and alg == "ES256":
@@ -187,20 +261,34 @@ def _verify_assertion(app: AppRegistration, assertion: str, token_endpoint: str)
         else:
             raise InvalidSignature
     except InvalidSignature:
-        raise EntraError(401, "invalid_client", 700027, "Client assertion contains an invalid "
-                         "signature. [Reason - The provided signature value did not match the "
-                         "expected signature value.]") from None
+        raise EntraError(
+            401,
+            "invalid_client",
+            700027,
+            "Client assertion contains an invalid "
+            "signature. [Reason - The provided signature value did not match the "
+            "expected signature value.]",
+        ) from None
     now = datetime.now(UTC).timestamp()
     if float(claims.get("exp", 0)) < now - 300 or float(claims.get("nbf", 0)) > now + 300:
-        raise EntraError(401, "invalid_client", 700024,
-                         "Client assertion is not within its valid time range.")
+        raise EntraError(
+            401, "invalid_client", 700024, "Client assertion is not within its valid time range."
+        )
     if claims.get("iss") != app.client_id or claims.get("sub") != app.client_id:
-        raise EntraError(401, "invalid_client", 700023,
-                         "Client assertion audience claim does not match Realm issuer.")
+        raise EntraError(
+            401,
+            "invalid_client",
+            700023,
+            "Client assertion audience claim does not match Realm issuer.",
+        )
     if str(claims.get("aud", "")).rstrip("/") != token_endpoint.rstrip("/"):
-        raise EntraError(401, "invalid_client", 700021,
-                         f"Client assertion application identifier doesn't match 'client_id' "
-                         f"parameter, or its audience '{claims.get('aud')}' is not the token endpoint.")
+        raise EntraError(
+            401,
+            "invalid_client",
+            700021,
+            f"Client assertion application identifier doesn't match 'client_id' "
+            f"parameter, or its audience '{claims.get('aud')}' is not the token endpoint.",
+        )
 
 
 def _thumb(value: Any) -> str | None:
@@ -215,8 +303,9 @@ def cert_thumbprints(cert_pem: bytes) -> tuple[str, str, bytes]:
 
     cert = x509.load_pem_x509_certificate(cert_pem)
     der = cert.public_bytes(serialization.Encoding.DER)
-    public = cert.public_key().public_bytes(serialization.Encoding.PEM,
-                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+    public = cert.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return hashlib.sha1(der).hexdigest().upper(), hashlib.sha256(der).hexdigest().upper(), public
 
 
@@ -226,19 +315,29 @@ def routes(ctx: SimContext) -> list[Route]:
 
     async def token(request: Request) -> JSONResponse:
         # application/x-www-form-urlencoded, parsed with the stdlib (no multipart dependency).
-        form = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
+        form = dict(
+            parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+        )
         tenant = request.path_params["tenant"]
         endpoint = f"{request.url.scheme}://{request.url.netloc}/{ctx.tenant.id}/oauth2/v2.0/token"
         status = 200
         try:
-            response: JSONResponse = JSONResponse(issue_token(ctx, tenant, form, endpoint),
-                                                  headers={"Cache-Control": "no-store, no-cache"})
+            response: JSONResponse = JSONResponse(
+                issue_token(ctx, tenant, form, endpoint),
+                headers={"Cache-Control": "no-store, no-cache"},
+            )
         except EntraError as exc:
             status = exc.status
             response = _error_response(exc, request.headers.get("client-request-id"))
-        ctx.log.add(method="POST", path=request.url.path, query={}, status=status, mailbox=None,
-                    client_request_id=request.headers.get("client-request-id"),
-                    error_code=None if status == 200 else str(json.loads(response.body)["error"]))
+        ctx.log.add(
+            method="POST",
+            path=request.url.path,
+            query={},
+            status=status,
+            mailbox=None,
+            client_request_id=request.headers.get("client-request-id"),
+            error_code=None if status == 200 else str(json.loads(response.body)["error"]),
+        )
         return response
 
     return [

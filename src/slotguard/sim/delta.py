@@ -77,7 +77,9 @@ class DeltaStore:
             doomed = [t for t, s in self._tokens.items() if user_id is None or s.user_id == user_id]
             for t in doomed:
                 del self._tokens[t]
-            pages = [t for t, p in self._pages.items() if user_id is None or p.state.user_id == user_id]
+            pages = [
+                t for t, p in self._pages.items() if user_id is None or p.state.user_id == user_id
+            ]
             for t in pages:
                 del self._pages[t]
             return len(doomed) + len(pages)

@@ -26,13 +26,46 @@ from slotguard.sim.serialize import event_json, extended_properties
 from slotguard.sim.timezones import UnknownTimeZone, parse_query_instant, resolve_zone
 
 EVENT_PROPERTIES = {
-    "id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories", "transactionId",
-    "originalStartTimeZone", "originalEndTimeZone", "iCalUId", "reminderMinutesBeforeStart",
-    "isReminderOn", "hasAttachments", "subject", "bodyPreview", "importance", "sensitivity",
-    "isAllDay", "isCancelled", "isOrganizer", "responseRequested", "seriesMasterId", "showAs",
-    "type", "webLink", "onlineMeetingUrl", "isOnlineMeeting", "onlineMeetingProvider",
-    "allowNewTimeProposals", "isDraft", "hideAttendees", "responseStatus", "body", "start", "end",
-    "location", "locations", "recurrence", "attendees", "organizer", "onlineMeeting",
+    "id",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "changeKey",
+    "categories",
+    "transactionId",
+    "originalStartTimeZone",
+    "originalEndTimeZone",
+    "iCalUId",
+    "reminderMinutesBeforeStart",
+    "isReminderOn",
+    "hasAttachments",
+    "subject",
+    "bodyPreview",
+    "importance",
+    "sensitivity",
+    "isAllDay",
+    "isCancelled",
+    "isOrganizer",
+    "responseRequested",
+    "seriesMasterId",
+    "showAs",
+    "type",
+    "webLink",
+    "onlineMeetingUrl",
+    "isOnlineMeeting",
+    "onlineMeetingProvider",
+    "allowNewTimeProposals",
+    "isDraft",
+    "hideAttendees",
+    "responseStatus",
+    "body",
+    "start",
+    "end",
+    "location",
+    "locations",
+    "recurrence",
+    "attendees",
+    "organizer",
+    "onlineMeeting",
     "originalStart",
 }
 
@@ -48,7 +81,9 @@ class ViewOptions:
     preference_applied: list[str]
 
 
-def view_options(req: GraphRequest, *, allow_filter: bool = True, default_top: int = 10) -> ViewOptions:
+def view_options(
+    req: GraphRequest, *, allow_filter: bool = True, default_top: int = 10
+) -> ViewOptions:
     prefer = prefer_values(req.headers.get("prefer"))
     applied: list[str] = []
     out_zone = None
@@ -60,12 +95,16 @@ def view_options(req: GraphRequest, *, allow_filter: bool = True, default_top: i
         except UnknownTimeZone:
             out_zone = None
     select = parse_select(req.query.get("$select"), EVENT_PROPERTIES)
-    expand = parse_expand(req.query.get("$expand"), {"singleValueExtendedProperties",
-                                                     "multiValueExtendedProperties", "extensions"})
+    expand = parse_expand(
+        req.query.get("$expand"),
+        {"singleValueExtendedProperties", "multiValueExtendedProperties", "extensions"},
+    )
     predicate = None
     if req.query.get("$filter"):
         if not allow_filter:
-            raise GraphProblem(400, "ErrorInvalidUrlQuery", "$filter is not supported on this resource.")
+            raise GraphProblem(
+                400, "ErrorInvalidUrlQuery", "$filter is not supported on this resource."
+            )
         predicate = parse_filter(req.query["$filter"])
     page_size = parse_top(req.query.get("$top"), default=default_top, maximum=1000)
     if "odata.maxpagesize" in prefer and "$top" not in req.query:
@@ -77,7 +116,9 @@ def view_options(req: GraphRequest, *, allow_filter: bool = True, default_top: i
     try:
         skip = int(req.query.get("$skip", "0"))
     except ValueError:
-        raise GraphProblem(400, "BadRequest", "Invalid value for $skip: expected an integer.") from None
+        raise GraphProblem(
+            400, "BadRequest", "Invalid value for $skip: expected an integer."
+        ) from None
     return ViewOptions(out_zone, select, expand, predicate, page_size, skip, applied)
 
 
@@ -85,13 +126,21 @@ def window(req: GraphRequest) -> tuple[datetime, datetime]:
     start_text = _ci(req.query, "startDateTime")
     end_text = _ci(req.query, "endDateTime")
     if not start_text or not end_text:
-        raise GraphProblem(400, "ErrorInvalidParameter", "This request requires a time window "
-                           "specified by the query string parameters StartDateTime and EndDateTime.")
+        raise GraphProblem(
+            400,
+            "ErrorInvalidParameter",
+            "This request requires a time window "
+            "specified by the query string parameters StartDateTime and EndDateTime.",
+        )
     try:
         return parse_query_instant(start_text), parse_query_instant(end_text)
     except ValueError:
-        raise GraphProblem(400, "ErrorInvalidParameter", "The value of the parameter "
-                           "'StartDateTime' or 'EndDateTime' is not a valid date and time.") from None
+        raise GraphProblem(
+            400,
+            "ErrorInvalidParameter",
+            "The value of the parameter "
+            "'StartDateTime' or 'EndDateTime' is not a valid date and time.",
+        ) from None
 
 
 def _ci(query: dict[str, str], name: str) -> str | None:
@@ -101,8 +150,13 @@ def _ci(query: dict[str, str], name: str) -> str | None:
     return None
 
 
-def render(owner: User, event: StoredEvent, instance: Instance | None, opts: ViewOptions,
-           with_props_for_filter: bool = False) -> dict[str, Any]:
+def render(
+    owner: User,
+    event: StoredEvent,
+    instance: Instance | None,
+    opts: ViewOptions,
+    with_props_for_filter: bool = False,
+) -> dict[str, Any]:
     item = event_json(owner, event, instance, opts.out_zone)
     if opts.expand.extended or with_props_for_filter:
         item["singleValueExtendedProperties"] = extended_properties(event, opts.expand.extended_ids)
@@ -118,7 +172,8 @@ def page(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """One page of rendered events plus the response headers (Preference-Applied)."""
     needs_props = opts.predicate is not None and "singleValueExtendedProperties" in (
-        req.query.get("$filter") or "")
+        req.query.get("$filter") or ""
+    )
     items: list[dict[str, Any]] = []
     for event, instance in entries:
         item = render(owner, event, instance, opts, needs_props)
@@ -127,9 +182,8 @@ def page(
         if needs_props and not opts.expand.extended:
             item.pop("singleValueExtendedProperties", None)
         items.append(item)
-    chunk = items[opts.skip:opts.skip + opts.page_size]
-    body: dict[str, Any] = {"@odata.context": context,
-                            "value": [_project(i, opts) for i in chunk]}
+    chunk = items[opts.skip : opts.skip + opts.page_size]
+    body: dict[str, Any] = {"@odata.context": context, "value": [_project(i, opts) for i in chunk]}
     if opts.skip + opts.page_size < len(items):
         body["@odata.nextLink"] = req.url({**req.query, "$skip": str(opts.skip + opts.page_size)})
     return body, headers_for(opts)
@@ -142,11 +196,16 @@ def _project(item: dict[str, Any], opts: ViewOptions) -> dict[str, Any]:
     return apply_select(item, keep)
 
 
-def single(owner: User, event: StoredEvent, instance: Instance | None, opts: ViewOptions,
-           context: str) -> tuple[dict[str, Any], dict[str, str]]:
+def single(
+    owner: User, event: StoredEvent, instance: Instance | None, opts: ViewOptions, context: str
+) -> tuple[dict[str, Any], dict[str, str]]:
     item = _project(render(owner, event, instance, opts), opts)
     return {"@odata.context": context, **item}, headers_for(opts)
 
 
 def headers_for(opts: ViewOptions) -> dict[str, str]:
-    return {"Preference-Applied": ", ".join(opts.preference_applied)} if opts.preference_applied else {}
+    return (
+        {"Preference-Applied": ", ".join(opts.preference_applied)}
+        if opts.preference_applied
+        else {}
+    )

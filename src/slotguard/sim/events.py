@@ -28,16 +28,49 @@ from slotguard.sim.timezones import UnknownTimeZone, parse_datetime_tz, resolve_
 
 # Writable event properties that are stored as given.
 _STORED = {
-    "subject", "body", "attendees", "organizer", "showAs", "responseStatus", "isCancelled",
-    "isAllDay", "categories", "sensitivity", "location", "locations", "importance",
-    "isReminderOn", "reminderMinutesBeforeStart", "isOnlineMeeting", "onlineMeetingProvider",
-    "allowNewTimeProposals", "hideAttendees", "responseRequested", "isDraft",
+    "subject",
+    "body",
+    "attendees",
+    "organizer",
+    "showAs",
+    "responseStatus",
+    "isCancelled",
+    "isAllDay",
+    "categories",
+    "sensitivity",
+    "location",
+    "locations",
+    "importance",
+    "isReminderOn",
+    "reminderMinutesBeforeStart",
+    "isOnlineMeeting",
+    "onlineMeetingProvider",
+    "allowNewTimeProposals",
+    "hideAttendees",
+    "responseRequested",
+    "isDraft",
 }
 _READ_ONLY = {
-    "id", "createdDateTime", "lastModifiedDateTime", "changeKey", "type", "seriesMasterId",
-    "iCalUId", "webLink", "isOrganizer", "bodyPreview", "originalStart",
-    "originalStartTimeZone", "originalEndTimeZone", "hasAttachments", "onlineMeetingUrl",
-    "onlineMeeting", "calendar", "instances", "extensions", "attachments",
+    "id",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "changeKey",
+    "type",
+    "seriesMasterId",
+    "iCalUId",
+    "webLink",
+    "isOrganizer",
+    "bodyPreview",
+    "originalStart",
+    "originalStartTimeZone",
+    "originalEndTimeZone",
+    "hasAttachments",
+    "onlineMeetingUrl",
+    "onlineMeeting",
+    "calendar",
+    "instances",
+    "extensions",
+    "attachments",
     "multiValueExtendedProperties",
 }
 _SHOW_AS = {"free", "tentative", "busy", "oof", "workingElsewhere", "unknown"}
@@ -64,18 +97,31 @@ def create_event(owner: User, box: Mailbox, body: dict[str, Any]) -> tuple[Store
     fields = _fields(body)
     start, end, start_zone, end_zone = _times(body, required=True)
     recurrence = _recurrence(body.get("recurrence"), start, start_zone)
-    fields.setdefault("organizer", {"emailAddress": {"name": owner.display_name,
-                                                     "address": owner.upn}})
+    fields.setdefault(
+        "organizer", {"emailAddress": {"name": owner.display_name, "address": owner.upn}}
+    )
     fields["attendees"] = [_attendee(a) for a in fields.get("attendees") or []]
     organizer = str(fields["organizer"].get("emailAddress", {}).get("address", "")).lower()
-    fields.setdefault("responseStatus", {"response": "organizer" if organizer == owner.upn
-                                         else "notResponded", "time": "0001-01-01T00:00:00Z"})
+    fields.setdefault(
+        "responseStatus",
+        {
+            "response": "organizer" if organizer == owner.upn else "notResponded",
+            "time": "0001-01-01T00:00:00Z",
+        },
+    )
     stamp = now()
     event = StoredEvent(
         id=new_event_id(),
         ical_uid="040000008200E00074C5B7101A82E008" + secrets.token_hex(28).upper(),
-        fields=fields, start=start, end=end, start_zone=start_zone, end_zone=end_zone,
-        created=stamp, modified=stamp, change_key=new_change_key(), recurrence=recurrence,
+        fields=fields,
+        start=start,
+        end=end,
+        start_zone=start_zone,
+        end_zone=end_zone,
+        created=stamp,
+        modified=stamp,
+        change_key=new_change_key(),
+        recurrence=recurrence,
         transaction_id=str(tx) if tx is not None else None,
         extended=_extended(body.get("singleValueExtendedProperties")),
     )
@@ -93,17 +139,23 @@ def find(box: Mailbox, event_id: str) -> tuple[StoredEvent, date | None]:
     occ = parse_occurrence_id(event_id)
     if occ is not None and occ[0] in box.events:
         master = box.events[occ[0]]
-        if master.recurrence is not None and occ[1] not in master.cancelled and (
-            occ[1] in master.exceptions or rec.occurrence_on(master, occ[1]) is not None
+        if (
+            master.recurrence is not None
+            and occ[1] not in master.cancelled
+            and (occ[1] in master.exceptions or rec.occurrence_on(master, occ[1]) is not None)
         ):
             return master, occ[1]
     raise not_found()
 
 
-def update_event(box: Mailbox, event_id: str, body: dict[str, Any]) -> tuple[StoredEvent, date | None]:
+def update_event(
+    box: Mailbox, event_id: str, body: dict[str, Any]
+) -> tuple[StoredEvent, date | None]:
     event, day = find(box, event_id)
     if "transactionId" in body and body["transactionId"] != event.transaction_id:
-        raise bad_request("ErrorInvalidRequest", "The transactionId can't be changed after the event is created.")
+        raise bad_request(
+            "ErrorInvalidRequest", "The transactionId can't be changed after the event is created."
+        )
     fields = _fields(body)
     if "attendees" in fields:
         fields["attendees"] = [_attendee(a) for a in fields["attendees"] or []]
@@ -112,8 +164,10 @@ def update_event(box: Mailbox, event_id: str, body: dict[str, Any]) -> tuple[Sto
         _update_occurrence(event, day, body, fields, stamp)
     else:
         if "start" in body or "end" in body:
-            merged = {"start": body.get("start") or _dtz(event.start, event.start_zone),
-                      "end": body.get("end") or _dtz(event.end, event.end_zone)}
+            merged = {
+                "start": body.get("start") or _dtz(event.start, event.start_zone),
+                "end": body.get("end") or _dtz(event.end, event.end_zone),
+            }
             event.start, event.end, event.start_zone, event.end_zone = _times(merged, required=True)
         if "recurrence" in body:
             event.recurrence = _recurrence(body["recurrence"], event.start, event.start_zone)
@@ -126,8 +180,9 @@ def update_event(box: Mailbox, event_id: str, body: dict[str, Any]) -> tuple[Sto
     return event, day
 
 
-def _update_occurrence(event: StoredEvent, day: date, body: dict[str, Any],
-                       fields: dict[str, Any], stamp: datetime) -> None:
+def _update_occurrence(
+    event: StoredEvent, day: date, body: dict[str, Any], fields: dict[str, Any], stamp: datetime
+) -> None:
     override = event.exceptions.get(day)
     if override is None:
         original = rec.occurrence_on(event, day)
@@ -135,8 +190,10 @@ def _update_occurrence(event: StoredEvent, day: date, body: dict[str, Any],
         override = ExceptionOverride({}, original, original + (event.end - event.start), stamp, "")
         event.exceptions[day] = override
     if "start" in body or "end" in body:
-        merged = {"start": body.get("start") or _dtz(override.start, event.start_zone),
-                  "end": body.get("end") or _dtz(override.end, event.end_zone)}
+        merged = {
+            "start": body.get("start") or _dtz(override.start, event.start_zone),
+            "end": body.get("end") or _dtz(override.end, event.end_zone),
+        }
         override.start, override.end, _, _ = _times(merged, required=True)
     override.fields.update(fields)
     override.modified, override.change_key = stamp, new_change_key()
@@ -154,27 +211,39 @@ def delete_event(box: Mailbox, event_id: str) -> None:
 
 
 def _dtz(value: datetime, zone: str) -> dict[str, str]:
-    return {"dateTime": value.astimezone(resolve_zone(zone)).replace(tzinfo=None).isoformat(),
-            "timeZone": zone}
+    return {
+        "dateTime": value.astimezone(resolve_zone(zone)).replace(tzinfo=None).isoformat(),
+        "timeZone": zone,
+    }
 
 
 def _fields(body: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in body.items():
-        if key.startswith("@") or key in _READ_ONLY or key in {
-            "start", "end", "recurrence", "transactionId", "singleValueExtendedProperties"
-        }:
+        if (
+            key.startswith("@")
+            or key in _READ_ONLY
+            or key
+            in {"start", "end", "recurrence", "transactionId", "singleValueExtendedProperties"}
+        ):
             continue
         if key not in _STORED:
-            raise bad_request("RequestBodyRead",
-                              f"The property '{key}' does not exist on type 'microsoft.graph.event'. "
-                              "Make sure to only use property names that are defined by the type.")
+            raise bad_request(
+                "RequestBodyRead",
+                f"The property '{key}' does not exist on type 'microsoft.graph.event'. "
+                "Make sure to only use property names that are defined by the type.",
+            )
         out[key] = value
     if "showAs" in out and out["showAs"] not in _SHOW_AS:
-        raise bad_request("RequestBodyRead", f"Requested value '{out['showAs']}' was not found "
-                          "(showAs must be one of free, tentative, busy, oof, workingElsewhere, unknown).")
+        raise bad_request(
+            "RequestBodyRead",
+            f"Requested value '{out['showAs']}' was not found "
+            "(showAs must be one of free, tentative, busy, oof, workingElsewhere, unknown).",
+        )
     if "sensitivity" in out and out["sensitivity"] not in _SENSITIVITY:
-        raise bad_request("RequestBodyRead", f"Requested value '{out['sensitivity']}' was not found.")
+        raise bad_request(
+            "RequestBodyRead", f"Requested value '{out['sensitivity']}' was not found."
+        )
     if "categories" in out and not (
         isinstance(out["categories"], list) and all(isinstance(c, str) for c in out["categories"])
     ):
@@ -184,21 +253,36 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
 
 def _times(body: dict[str, Any], required: bool) -> tuple[datetime, datetime, str, str]:
     if required and (not body.get("start") or not body.get("end")):
-        raise bad_request("ErrorInvalidRequest", "Your request can't be completed. "
-                          "An event needs both 'start' and 'end' (dateTimeTimeZone).")
+        raise bad_request(
+            "ErrorInvalidRequest",
+            "Your request can't be completed. "
+            "An event needs both 'start' and 'end' (dateTimeTimeZone).",
+        )
     try:
         start = parse_datetime_tz(body["start"], "start")
         end = parse_datetime_tz(body["end"], "end")
     except UnknownTimeZone as exc:
-        raise GraphProblem(400, "TimeZoneNotSupportedException",
-                           "A valid TimeZone value must be specified. The following TimeZone "
-                           f"value is not supported: '{exc}'.") from exc
+        raise GraphProblem(
+            400,
+            "TimeZoneNotSupportedException",
+            "A valid TimeZone value must be specified. The following TimeZone "
+            f"value is not supported: '{exc}'.",
+        ) from exc
     except ValueError as exc:
-        raise bad_request("RequestBodyRead", f"Cannot convert the literal to a dateTime: {exc}") from exc
+        raise bad_request(
+            "RequestBodyRead", f"Cannot convert the literal to a dateTime: {exc}"
+        ) from exc
     if end < start:
-        raise bad_request("ErrorCalendarEndDateIsEarlierThanStartDate",
-                          "The end date you entered occurs before the start date.")
-    return start, end, str(body["start"].get("timeZone") or "UTC"), str(body["end"].get("timeZone") or "UTC")
+        raise bad_request(
+            "ErrorCalendarEndDateIsEarlierThanStartDate",
+            "The end date you entered occurs before the start date.",
+        )
+    return (
+        start,
+        end,
+        str(body["start"].get("timeZone") or "UTC"),
+        str(body["end"].get("timeZone") or "UTC"),
+    )
 
 
 def _recurrence(value: Any, start: datetime, start_zone: str) -> dict[str, Any] | None:
@@ -210,12 +294,24 @@ def _recurrence(value: Any, start: datetime, start_zone: str) -> dict[str, Any] 
         rec.validate(value)
     except rec.BadRecurrence as exc:
         raise bad_request("ErrorInvalidRecurrence", str(exc)) from exc
-    pattern = {"type": "weekly", "interval": 1, "month": 0, "dayOfMonth": 0,
-               "firstDayOfWeek": "sunday", "index": "first", "daysOfWeek": [],
-               **value.get("pattern", {})}
-    rng = {"type": "noEnd", "startDate": start.astimezone(resolve_zone(start_zone)).date().isoformat(),
-           "endDate": "0001-01-01", "recurrenceTimeZone": start_zone, "numberOfOccurrences": 0,
-           **value.get("range", {})}
+    pattern = {
+        "type": "weekly",
+        "interval": 1,
+        "month": 0,
+        "dayOfMonth": 0,
+        "firstDayOfWeek": "sunday",
+        "index": "first",
+        "daysOfWeek": [],
+        **value.get("pattern", {}),
+    }
+    rng = {
+        "type": "noEnd",
+        "startDate": start.astimezone(resolve_zone(start_zone)).date().isoformat(),
+        "endDate": "0001-01-01",
+        "recurrenceTimeZone": start_zone,
+        "numberOfOccurrences": 0,
+        **value.get("range", {}),
+    }
     return {"pattern": pattern, "range": rng}
 
 
@@ -226,8 +322,10 @@ def _attendee(value: Any) -> dict[str, Any]:
     return {
         "type": value.get("type", "required"),
         "status": value.get("status") or dict(_NO_RESPONSE),
-        "emailAddress": {"name": email.get("name") or email.get("address", ""),
-                         "address": email.get("address", "")},
+        "emailAddress": {
+            "name": email.get("name") or email.get("address", ""),
+            "address": email.get("address", ""),
+        },
     }
 
 
@@ -235,5 +333,7 @@ def _extended(value: Any) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, list) or not all(isinstance(p, dict) and "id" in p for p in value):
-        raise bad_request("RequestBodyRead", "singleValueExtendedProperties must be an array of {id, value}.")
+        raise bad_request(
+            "RequestBodyRead", "singleValueExtendedProperties must be an array of {id, value}."
+        )
     return {str(p["id"]): str(p.get("value", "")) for p in value}

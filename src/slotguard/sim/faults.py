@@ -71,8 +71,10 @@ class FaultOptions:
             key, sep, raw = item.partition("=")
             key = key.strip()
             if not sep or not hasattr(base, key) or key == "rules":
-                raise ValueError(f"--faults: '{item}' is not name=value with a known name "
-                                 f"(e.g. throttle_rate=0.05,latency=0.02,seed=7)")
+                raise ValueError(
+                    f"--faults: '{item}' is not name=value with a known name "
+                    f"(e.g. throttle_rate=0.05,latency=0.02,seed=7)"
+                )
             current = getattr(base, key)
             if raw.strip().lower() in ("none", ""):
                 values[key] = None
@@ -101,7 +103,9 @@ class Faults:
         self._in_flight: dict[str, int] = defaultdict(int)
         self._budget: dict[str, tuple[float, int]] = {}
 
-    def check(self, method: str, path: str, mailbox: str | None, in_batch: bool) -> GraphProblem | None:
+    def check(
+        self, method: str, path: str, mailbox: str | None, in_batch: bool
+    ) -> GraphProblem | None:
         """The fault to answer with instead of serving the request, if any."""
         opts = self.options
         for rule, state in zip(opts.rules, self._rule_state, strict=True):
@@ -111,7 +115,9 @@ class Faults:
             if state.seen <= rule.skip or (rule.times is not None and state.fired >= rule.times):
                 continue
             state.fired += 1
-            return _fault(rule.status, rule.retry_after if rule.retry_after is not None else opts.retry_after)
+            return _fault(
+                rule.status, rule.retry_after if rule.retry_after is not None else opts.retry_after
+            )
         if mailbox is not None and opts.mailbox_budget is not None:
             now = time.monotonic()
             started, count = self._budget.get(mailbox, (now, 0))
@@ -122,8 +128,11 @@ class Faults:
                 return throttled(wait, "Application is over its MailboxRequestLimit limit.")
             self._budget[mailbox] = (started, count + 1)
         roll = self._rng.random()
-        for status, rate in ((429, opts.throttle_rate), (503, opts.unavailable_rate),
-                             (504, opts.gateway_timeout_rate)):
+        for status, rate in (
+            (429, opts.throttle_rate),
+            (503, opts.unavailable_rate),
+            (504, opts.gateway_timeout_rate),
+        ):
             if roll < rate:
                 return _fault(status, opts.retry_after)
             roll -= rate
@@ -135,8 +144,9 @@ class Faults:
         if mailbox is None:
             return None
         if limit is not None and self._in_flight[mailbox] >= limit:
-            return throttled(self.options.retry_after,
-                             "Application is over its MailboxConcurrency limit.")
+            return throttled(
+                self.options.retry_after, "Application is over its MailboxConcurrency limit."
+            )
         self._in_flight[mailbox] += 1
         return None
 
@@ -146,7 +156,9 @@ class Faults:
 
     async def delay(self) -> None:
         opts = self.options
-        seconds = opts.latency + (self._rng.uniform(0, opts.latency_jitter) if opts.latency_jitter else 0)
+        seconds = opts.latency + (
+            self._rng.uniform(0, opts.latency_jitter) if opts.latency_jitter else 0
+        )
         if seconds > 0:
             await asyncio.sleep(seconds)
 
@@ -163,18 +175,26 @@ def _matches(rule: FaultRule, method: str, path: str, mailbox: str | None, in_ba
 
 def _fault(status: int, retry_after: float) -> GraphProblem:
     if status == 429:
-        return GraphProblem(429, "TooManyRequests", "Too many requests.",
-                            {"Retry-After": _num(retry_after)})
+        return GraphProblem(
+            429, "TooManyRequests", "Too many requests.", {"Retry-After": _num(retry_after)}
+        )
     if status == 503:
-        return GraphProblem(503, "serviceNotAvailable",
-                            "The service is temporarily unavailable. Please retry later.",
-                            {"Retry-After": _num(retry_after)})
+        return GraphProblem(
+            503,
+            "serviceNotAvailable",
+            "The service is temporarily unavailable. Please retry later.",
+            {"Retry-After": _num(retry_after)},
+        )
     if status == 504:
         return GraphProblem(504, "UnknownError", "Gateway Timeout")
     if status == 401:
-        return GraphProblem(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")
+        return GraphProblem(
+            401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."
+        )
     if status == 404:
-        return GraphProblem(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+        return GraphProblem(
+            404, "ErrorItemNotFound", "The specified object was not found in the store."
+        )
     return GraphProblem(status, "UnknownError", "An internal server error occurred.")
 
 

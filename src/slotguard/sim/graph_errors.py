@@ -49,7 +49,8 @@ def invalid_user(key: str) -> GraphProblem:
 
 def mailbox_not_enabled() -> GraphProblem:
     return GraphProblem(
-        404, "MailboxNotEnabledForRESTAPI",
+        404,
+        "MailboxNotEnabledForRESTAPI",
         "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
     )
 
@@ -59,8 +60,9 @@ def access_denied() -> GraphProblem:
 
 
 def throttled(retry_after: float, message: str) -> GraphProblem:
-    return GraphProblem(429, "ApplicationThrottled", message,
-                        {"Retry-After": _seconds(retry_after)})
+    return GraphProblem(
+        429, "ApplicationThrottled", message, {"Retry-After": _seconds(retry_after)}
+    )
 
 
 def _seconds(value: float) -> str:

@@ -100,7 +100,11 @@ class _Parser:
             return lambda env: not inner(env)
         self._last_path = ""
         left = self.operand()
-        if self.peek() is not None and self.peek()[0] == "name" and self.peek()[1].lower() in _COMPARE:  # type: ignore[index]
+        if (
+            self.peek() is not None
+            and self.peek()[0] == "name"
+            and self.peek()[1].lower() in _COMPARE
+        ):  # type: ignore[index]
             op = self.take()[1].lower()
             right = self.operand()
             return _comparison(op, left, right, self._last_path)
@@ -130,7 +134,11 @@ class _Parser:
         nxt = self.peek()
         if nxt == ("punct", "(") and lowered in ("startswith", "endswith", "contains", "cast"):
             return self.function(lowered)
-        if nxt == ("punct", "(") and "/" in value and value.rsplit("/", 1)[1].lower() in ("any", "all"):
+        if (
+            nxt == ("punct", "(")
+            and "/" in value
+            and value.rsplit("/", 1)[1].lower() in ("any", "all")
+        ):
             return self.lambda_(value)
         self._last_path = value
         return lambda env: _resolve(env, value)
@@ -142,17 +150,23 @@ class _Parser:
         if name == "cast":
             type_name = self.take()[1]
             self.take(")")
-            caster: Callable[[Any], Any] = float if "Int" in type_name or "Double" in type_name else str
+            caster: Callable[[Any], Any] = (
+                float if "Int" in type_name or "Double" in type_name else str
+            )
             return lambda env: _safe(caster, first(env))
         second = self.operand()
         self.take(")")
         ops: dict[str, Callable[[str, str], bool]] = {
-            "startswith": str.startswith, "endswith": str.endswith,
+            "startswith": str.startswith,
+            "endswith": str.endswith,
             "contains": lambda a, b: b in a,
         }
         fn = ops[name]
-        return lambda env: isinstance(first(env), str) and isinstance(second(env), str) and fn(
-            first(env).lower(), second(env).lower())
+        return lambda env: (
+            isinstance(first(env), str)
+            and isinstance(second(env), str)
+            and fn(first(env).lower(), second(env).lower())
+        )
 
     def lambda_(self, path: str) -> Node:
         collection, quantifier = path.rsplit("/", 1)
@@ -236,15 +250,21 @@ def parse_expand(text: str | None, allowed: set[str]) -> Expand:
         name, _, rest = part.partition("(")
         name = name.strip()
         if name not in allowed:
-            raise GraphProblem(400, "BadRequest", f"Could not find a property named '{name}' "
-                               "to expand; parsing $expand failed.")
+            raise GraphProblem(
+                400,
+                "BadRequest",
+                f"Could not find a property named '{name}' to expand; parsing $expand failed.",
+            )
         if name == "singleValueExtendedProperties":
             extended = True
             if rest:
                 ids = [m.replace("''", "'") for m in _EXT_FILTER.findall(rest)]
                 if not ids:
-                    raise GraphProblem(400, "BadRequest", "The $filter inside $expand must be "
-                                       "of the form id eq '<property id>'.")
+                    raise GraphProblem(
+                        400,
+                        "BadRequest",
+                        "The $filter inside $expand must be of the form id eq '<property id>'.",
+                    )
         elif name == "linkedResources":
             linked = True
         elif name == "extensions":
@@ -272,8 +292,11 @@ def parse_select(text: str | None, known: set[str]) -> list[str] | None:
     fields = [f.strip() for f in text.split(",") if f.strip()]
     for name in fields:
         if name not in known:
-            raise GraphProblem(400, "RequestBroker--ParseUri",
-                               f"Could not find a property named '{name}' on type 'microsoft.graph.event'.")
+            raise GraphProblem(
+                400,
+                "RequestBroker--ParseUri",
+                f"Could not find a property named '{name}' on type 'microsoft.graph.event'.",
+            )
     return fields
 
 
@@ -290,15 +313,18 @@ def parse_top(text: str | None, default: int, maximum: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise GraphProblem(400, "BadRequest", f"Invalid value '{text}' for $top: expected an integer.") from None
+        raise GraphProblem(
+            400, "BadRequest", f"Invalid value '{text}' for $top: expected an integer."
+        ) from None
     if value < 1 or value > maximum:
-        raise GraphProblem(400, "ErrorInvalidParameter",
-                           f"The value of $top must be between 1 and {maximum}.")
+        raise GraphProblem(
+            400, "ErrorInvalidParameter", f"The value of $top must be between 1 and {maximum}."
+        )
     return value
 
 
 def prefer_values(header: str | None) -> dict[str, str]:
-    """Prefer: outlook.timezone="W. Europe Standard Time", odata.maxpagesize=50, IdType="ImmutableId"."""
+    """Prefer values by lower-case name, e.g. outlook.timezone, odata.maxpagesize, idtype."""
     out: dict[str, str] = {}
     if not header:
         return out

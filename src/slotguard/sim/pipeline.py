@@ -17,9 +17,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("slotguard.sim")
 
 
-def problem_response(problem: GraphProblem, request_id: str, client_request_id: str) -> GraphResponse:
-    return GraphResponse(problem.status, error_body(problem.code, problem.message, request_id,
-                                                    client_request_id), dict(problem.headers))
+def problem_response(
+    problem: GraphProblem, request_id: str, client_request_id: str
+) -> GraphResponse:
+    return GraphResponse(
+        problem.status,
+        error_body(problem.code, problem.message, request_id, client_request_id),
+        dict(problem.headers),
+    )
 
 
 def _mailbox_upn(ctx: SimContext, path: str) -> str | None:
@@ -31,7 +36,11 @@ def _mailbox_upn(ctx: SimContext, path: str) -> str | None:
 
 
 async def serve(
-    ctx: SimContext, req: GraphRequest, *, raw_path: str, in_batch: bool = False,
+    ctx: SimContext,
+    req: GraphRequest,
+    *,
+    raw_path: str,
+    in_batch: bool = False,
     batch_item: str | None = None,
 ) -> GraphResponse:
     started = time.perf_counter()
@@ -52,9 +61,11 @@ async def serve(
                 response = problem_response(exc, request_id, client_request_id)
             except Exception:  # a simulator bug must show as a 500, not kill the server
                 log.exception("sim.handler_failed path=%s", req.path)
-                response = problem_response(GraphProblem(500, "generalException",
-                                                         "General exception while processing."),
-                                            request_id, client_request_id)
+                response = problem_response(
+                    GraphProblem(500, "generalException", "General exception while processing."),
+                    request_id,
+                    client_request_id,
+                )
             finally:
                 faults.leave(upn)
         else:
@@ -64,10 +75,17 @@ async def serve(
     response.headers.setdefault("request-id", request_id)
     response.headers.setdefault("client-request-id", client_request_id)
     ctx.log.add(
-        method=req.method, path=raw_path, query=dict(req.query), status=response.status,
-        mailbox=upn, transaction_id=_transaction_id(req.body), prefer=req.headers.get("prefer"),
-        client_request_id=client_request_id, retry_attempt=req.headers.get("retry-attempt"),
-        batch_item=batch_item, error_code=_error_code(response.body),
+        method=req.method,
+        path=raw_path,
+        query=dict(req.query),
+        status=response.status,
+        mailbox=upn,
+        transaction_id=_transaction_id(req.body),
+        prefer=req.headers.get("prefer"),
+        client_request_id=client_request_id,
+        retry_attempt=req.headers.get("retry-attempt"),
+        batch_item=batch_item,
+        error_code=_error_code(response.body),
         duration_ms=round((time.perf_counter() - started) * 1000, 3),
     )
     return response

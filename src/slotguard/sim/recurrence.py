@@ -18,8 +18,13 @@ from slotguard.sim.model import StoredEvent, occurrence_id
 from slotguard.sim.timezones import resolve_zone
 
 _WEEKDAYS = {
-    "monday": rrule.MO, "tuesday": rrule.TU, "wednesday": rrule.WE, "thursday": rrule.TH,
-    "friday": rrule.FR, "saturday": rrule.SA, "sunday": rrule.SU,
+    "monday": rrule.MO,
+    "tuesday": rrule.TU,
+    "wednesday": rrule.WE,
+    "thursday": rrule.TH,
+    "friday": rrule.FR,
+    "saturday": rrule.SA,
+    "sunday": rrule.SU,
 }
 _INDEX = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
 
@@ -87,8 +92,10 @@ def _rule(recurrence: dict[str, Any], dtstart: datetime) -> rrule.rrule:
         kwargs["bymonth"] = int(pattern.get("month") or dtstart.month)
         kwargs["byweekday"] = [_WEEKDAYS[d](index) for d in days]
     else:
-        raise BadRecurrence(f"recurrence.pattern.type {kind!r} is not one of daily, weekly, "
-                            "absoluteMonthly, relativeMonthly, absoluteYearly, relativeYearly")
+        raise BadRecurrence(
+            f"recurrence.pattern.type {kind!r} is not one of daily, weekly, "
+            "absoluteMonthly, relativeMonthly, absoluteYearly, relativeYearly"
+        )
     range_type = rng.get("type") or "noEnd"
     if range_type == "endDate":
         if not rng.get("endDate"):
@@ -100,7 +107,9 @@ def _rule(recurrence: dict[str, Any], dtstart: datetime) -> rrule.rrule:
             raise BadRecurrence("recurrence.range.numberOfOccurrences must be at least 1")
         kwargs["count"] = count
     elif range_type != "noEnd":
-        raise BadRecurrence(f"recurrence.range.type {range_type!r} is not endDate, noEnd or numbered")
+        raise BadRecurrence(
+            f"recurrence.range.type {range_type!r} is not endDate, noEnd or numbered"
+        )
     return rrule.rrule(freq, **kwargs)
 
 
@@ -108,8 +117,19 @@ def expand(event: StoredEvent, window_start: datetime, window_end: datetime) -> 
     """Instances of ``event`` overlapping [window_start, window_end) (aware datetimes)."""
     if event.recurrence is None:
         if event.start < window_end and event.end > window_start:
-            return [Instance(event.id, "singleInstance", event, event.start, event.end, None,
-                             event.fields, event.change_key, event.modified)]
+            return [
+                Instance(
+                    event.id,
+                    "singleInstance",
+                    event,
+                    event.start,
+                    event.end,
+                    None,
+                    event.fields,
+                    event.change_key,
+                    event.modified,
+                )
+            ]
         return []
     zone = resolve_zone(series_zone(event))
     local_start = event.start.astimezone(zone)
@@ -129,17 +149,38 @@ def expand(event: StoredEvent, window_start: datetime, window_end: datetime) -> 
         start = naive.replace(tzinfo=zone)
         end = start + duration
         if start < window_end and end > window_start:
-            out.append(Instance(occurrence_id(event.id, day), "occurrence", event, start, end,
-                                start, event.fields, event.change_key, event.modified))
+            out.append(
+                Instance(
+                    occurrence_id(event.id, day),
+                    "occurrence",
+                    event,
+                    start,
+                    end,
+                    start,
+                    event.fields,
+                    event.change_key,
+                    event.modified,
+                )
+            )
     for day, override in event.exceptions.items():
         if day in event.cancelled:
             continue
         if override.start < window_end and override.end > window_start:
             original = datetime.combine(day, local_start.time().replace(tzinfo=None), zone)
             merged = {**event.fields, **override.fields}
-            out.append(Instance(occurrence_id(event.id, day), "exception", event, override.start,
-                                override.end, original, merged, override.change_key,
-                                override.modified))
+            out.append(
+                Instance(
+                    occurrence_id(event.id, day),
+                    "exception",
+                    event,
+                    override.start,
+                    override.end,
+                    original,
+                    merged,
+                    override.change_key,
+                    override.modified,
+                )
+            )
     out.sort(key=lambda i: i.start)
     return out
 
@@ -157,4 +198,3 @@ def occurrence_on(event: StoredEvent, day: date) -> datetime | None:
     if hit is not None and hit == target:
         return target.replace(tzinfo=zone)
     return None
-

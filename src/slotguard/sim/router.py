@@ -80,13 +80,20 @@ def dispatch(ctx: SimContext, request: GraphRequest) -> GraphResponse:
         if method == request.method:
             return handler(ctx, request, **m.groupdict())
     if allowed:
-        raise GraphProblem(405, "Request_BadRequest",
-                           f"The HTTP method '{request.method}' is not allowed on this resource.")
+        raise GraphProblem(
+            405,
+            "Request_BadRequest",
+            f"The HTTP method '{request.method}' is not allowed on this resource.",
+        )
     if request.path.lower() == "/me" or request.path.lower().startswith("/me/"):
-        raise GraphProblem(400, "BadRequest",
-                           "/me request is only valid with delegated authentication flow.")
-    raise GraphProblem(400, "BadRequest",
-                       f"Resource not found for the segment '{request.path.strip('/').split('/')[-1]}'.")
+        raise GraphProblem(
+            400, "BadRequest", "/me request is only valid with delegated authentication flow."
+        )
+    raise GraphProblem(
+        400,
+        "BadRequest",
+        f"Resource not found for the segment '{request.path.strip('/').split('/')[-1]}'.",
+    )
 
 
 _MAILBOX_PATH = re.compile(
@@ -101,7 +108,9 @@ def mailbox_key(path: str) -> str | None:
     return m.group(1) if m else None
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> GraphResponse:
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> GraphResponse:
     return GraphResponse(status, body, headers or {})
 
 

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from slotguard.sim.context import SimContext
 
 
-def instances_in(box: Mailbox, start: datetime, end: datetime) -> list[tuple[StoredEvent, Instance]]:
+def instances_in(
+    box: Mailbox, start: datetime, end: datetime
+) -> list[tuple[StoredEvent, Instance]]:
     """Occurrences, exceptions and single instances overlapping the window, by start time;
     series masters themselves never appear (as in Graph's calendarView)."""
     out = [(event, inst) for event in box.events.values() for inst in rec.expand(event, start, end)]
@@ -30,8 +32,13 @@ def calendar_view(ctx: SimContext, req: GraphRequest, user: str) -> GraphRespons
     owner, box = ctx.tenant.mailbox(user)
     start, end = window(req)
     opts = view_options(req)
-    body, headers = page(req, owner, instances_in(box, start, end), opts,
-                         req.context_url(f"users('{owner.upn}')/calendarView"))
+    body, headers = page(
+        req,
+        owner,
+        instances_in(box, start, end),
+        opts,
+        req.context_url(f"users('{owner.upn}')/calendarView"),
+    )
     return json_response(body, headers=headers)
 
 
@@ -43,6 +50,11 @@ def instances(ctx: SimContext, req: GraphRequest, user: str, event_id: str) -> G
     opts = view_options(req)
     event, _ = find(box, event_id)
     entries = [(event, inst) for inst in rec.expand(event, start, end)]
-    body, headers = page(req, owner, entries, opts,
-                         req.context_url(f"users('{owner.upn}')/events('{event.id}')/instances"))
+    body, headers = page(
+        req,
+        owner,
+        entries,
+        opts,
+        req.context_url(f"users('{owner.upn}')/events('{event.id}')/instances"),
+    )
     return json_response(body, headers=headers)

@@ -23,8 +23,11 @@ _UNSUPPORTED = ("$select", "$filter", "$expand", "$orderby", "$search", "$top")
 
 def _gone(ctx: SimContext) -> GraphProblem:
     highest = ctx.delta.generation
-    return GraphProblem(410, "SyncStateNotFound", "The sync state generation is not found; "
-                        f"generation=0;[highest={highest}].")
+    return GraphProblem(
+        410,
+        "SyncStateNotFound",
+        f"The sync state generation is not found; generation=0;[highest={highest}].",
+    )
 
 
 @route("GET", "/users/{user}/calendarView/delta")
@@ -35,9 +38,13 @@ def calendar_view_delta(ctx: SimContext, req: GraphRequest, user: str) -> GraphR
     owner, box = ctx.tenant.mailbox(user)
     bad = [p for p in _UNSUPPORTED if p in req.query]
     if bad:
-        raise GraphProblem(400, "ErrorInvalidUrlQuery", "The following parameters are not supported "
-                           "with change tracking over the 'CalendarView' resource: "
-                           "'$orderby, $filter, $select, $expand, $search, $top'.")
+        raise GraphProblem(
+            400,
+            "ErrorInvalidUrlQuery",
+            "The following parameters are not supported "
+            "with change tracking over the 'CalendarView' resource: "
+            "'$orderby, $filter, $select, $expand, $search, $top'.",
+        )
     prefer = prefer_values(req.headers.get("prefer"))
     try:
         page_size = max(1, min(1000, int(prefer.get("odata.maxpagesize", "10"))))
@@ -66,14 +73,19 @@ def calendar_view_delta(ctx: SimContext, req: GraphRequest, user: str) -> GraphR
         if seen_before.get(inst.id) != inst.change_key:
             changes.append(event_json(owner, event, inst, out_zone))
     for gone_id in seen_before.keys() - seen_now.keys():
-        changes.append({"@odata.type": "#microsoft.graph.event", "id": gone_id,
-                        "@removed": {"reason": "deleted"}})
+        changes.append(
+            {
+                "@odata.type": "#microsoft.graph.event",
+                "id": gone_id,
+                "@removed": {"reason": "deleted"},
+            }
+        )
     state = SyncState(owner.id, start, end, seen_now, 0)
     return _emit(ctx, req, PendingPages(state, changes, page_size), context)
 
 
 def _emit(ctx: SimContext, req: GraphRequest, pending: PendingPages, context: str) -> GraphResponse:
-    chunk, rest = pending.remaining[:pending.page_size], pending.remaining[pending.page_size:]
+    chunk, rest = pending.remaining[: pending.page_size], pending.remaining[pending.page_size :]
     body: dict[str, Any] = {"@odata.context": context}
     link_base = f"{req.base_url}{req.path}"
     if rest:

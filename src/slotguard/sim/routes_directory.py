@@ -15,8 +15,12 @@ if TYPE_CHECKING:
 
 
 def _resource_not_found(key: str) -> GraphProblem:
-    return GraphProblem(404, "Request_ResourceNotFound", f"Resource '{key}' does not exist or one "
-                        "of its queried reference-property objects are not present.")
+    return GraphProblem(
+        404,
+        "Request_ResourceNotFound",
+        f"Resource '{key}' does not exist or one "
+        "of its queried reference-property objects are not present.",
+    )
 
 
 def _directory_user(ctx: SimContext, key: str) -> User:
@@ -30,7 +34,9 @@ def _select(req: GraphRequest, item: dict[str, Any]) -> dict[str, Any]:
     sel = req.query.get("$select")
     if not sel:
         return item
-    return apply_select(item, [s.strip() for s in sel.split(",")]) | {"@odata.type": item["@odata.type"]}
+    return apply_select(item, [s.strip() for s in sel.split(",")]) | {
+        "@odata.type": item["@odata.type"]
+    }
 
 
 @route("GET", "/users/{user}")
@@ -48,11 +54,15 @@ def get_mailbox_settings(ctx: SimContext, req: GraphRequest, user: str) -> Graph
     sel = req.query.get("$select")
     if sel:
         body = {k: v for k, v in body.items() if k in {s.strip() for s in sel.split(",")}}
-    return json_response({"@odata.context": req.context_url(f"users('{u.id}')/mailboxSettings"), **body})
+    return json_response(
+        {"@odata.context": req.context_url(f"users('{u.id}')/mailboxSettings"), **body}
+    )
 
 
 @route("GET", "/users/{user}/mailboxSettings/{setting}")
-def get_mailbox_setting(ctx: SimContext, req: GraphRequest, user: str, setting: str) -> GraphResponse:
+def get_mailbox_setting(
+    ctx: SimContext, req: GraphRequest, user: str, setting: str
+) -> GraphResponse:
     u, _ = ctx.tenant.mailbox(user)
     body = mailbox_settings_json(u)
     key = next((k for k in body if k.lower() == setting.lower()), None)
@@ -71,26 +81,38 @@ def get_manager(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
     manager = ctx.tenant.users.get(u.manager_id or "")
     if manager is None:
         raise _resource_not_found("manager")
-    return json_response({"@odata.context": req.context_url("directoryObjects/$entity"),
-                          **_select(req, user_json(manager))})
+    return json_response(
+        {
+            "@odata.context": req.context_url("directoryObjects/$entity"),
+            **_select(req, user_json(manager)),
+        }
+    )
 
 
 def _member_json(member: User | Group) -> dict[str, Any]:
     if isinstance(member, User):
         return user_json(member)
-    return {"@odata.type": "#microsoft.graph.group", "id": member.id,
-            "displayName": member.display_name, "mailEnabled": False, "securityEnabled": True}
+    return {
+        "@odata.type": "#microsoft.graph.group",
+        "id": member.id,
+        "displayName": member.display_name,
+        "mailEnabled": False,
+        "securityEnabled": True,
+    }
 
 
-def _members(ctx: SimContext, req: GraphRequest, group: str, cast: str | None,
-             transitive: bool) -> GraphResponse:
+def _members(
+    ctx: SimContext, req: GraphRequest, group: str, cast: str | None, transitive: bool
+) -> GraphResponse:
     g = ctx.tenant.groups.get(group)
     if g is None:
         raise _resource_not_found(group)
     if transitive:
         members = ctx.tenant.transitive_members(group)
     else:
-        members = [m for k in g.members if (m := ctx.tenant.users.get(k) or ctx.tenant.groups.get(k))]
+        members = [
+            m for k in g.members if (m := ctx.tenant.users.get(k) or ctx.tenant.groups.get(k))
+        ]
     if cast is not None:
         if cast.lower() != "microsoft.graph.user":
             raise GraphProblem(400, "Request_BadRequest", f"Unsupported type cast '{cast}'.")
@@ -98,7 +120,7 @@ def _members(ctx: SimContext, req: GraphRequest, group: str, cast: str | None,
     items = [_select(req, _member_json(m)) for m in members]
     top = parse_top(req.query.get("$top"), default=100, maximum=999)
     skip = int(req.query.get("$skiptoken", "0") or 0)
-    page = items[skip:skip + top]
+    page = items[skip : skip + top]
     kind = "users" if cast else "directoryObjects"
     body: dict[str, Any] = {"@odata.context": req.context_url(kind), "value": page}
     if skip + top < len(items):
@@ -114,7 +136,9 @@ def transitive_members(ctx: SimContext, req: GraphRequest, group: str) -> GraphR
 
 
 @route("GET", "/groups/{group}/transitiveMembers/{cast}")
-def transitive_members_cast(ctx: SimContext, req: GraphRequest, group: str, cast: str) -> GraphResponse:
+def transitive_members_cast(
+    ctx: SimContext, req: GraphRequest, group: str, cast: str
+) -> GraphResponse:
     return _members(ctx, req, group, cast, True)
 
 
@@ -131,9 +155,25 @@ def members_cast(ctx: SimContext, req: GraphRequest, group: str, cast: str) -> G
 @route("GET", "/organization")
 def organization(ctx: SimContext, req: GraphRequest) -> GraphResponse:
     t = ctx.tenant
-    domains = [{"capabilities": "Email, OfficeCommunicationsOnline", "isDefault": True,
-                "isInitial": False, "name": t.domain, "type": "Managed"},
-               {"capabilities": "Email", "isDefault": False, "isInitial": True,
-                "name": f"{t.domain.split('.')[0]}.onmicrosoft.com", "type": "Managed"}]
-    return json_response({"@odata.context": req.context_url("organization"), "value": [
-        {"id": t.id, "displayName": t.display_name, "verifiedDomains": domains}]})
+    domains = [
+        {
+            "capabilities": "Email, OfficeCommunicationsOnline",
+            "isDefault": True,
+            "isInitial": False,
+            "name": t.domain,
+            "type": "Managed",
+        },
+        {
+            "capabilities": "Email",
+            "isDefault": False,
+            "isInitial": True,
+            "name": f"{t.domain.split('.')[0]}.onmicrosoft.com",
+            "type": "Managed",
+        },
+    ]
+    return json_response(
+        {
+            "@odata.context": req.context_url("organization"),
+            "value": [{"id": t.id, "displayName": t.display_name, "verifiedDomains": domains}],
+        }
+    )

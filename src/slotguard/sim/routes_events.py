@@ -45,8 +45,13 @@ def list_events(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user)
     opts = view_options(req)
     events = sorted(box.events.values(), key=lambda e: (e.created, e.id))
-    body, headers = page(req, owner, [(e, None) for e in events], opts,
-                         req.context_url(f"users('{owner.upn}')/events"))
+    body, headers = page(
+        req,
+        owner,
+        [(e, None) for e in events],
+        opts,
+        req.context_url(f"users('{owner.upn}')/events"),
+    )
     return json_response(body, headers=headers)
 
 
@@ -58,8 +63,9 @@ def create_event(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse
     event, _created = ev.create_event(owner, box, _body(req))
     # The create response leaves out singleValueExtendedProperties, as documented.
     opts.expand = type(opts.expand)()
-    body, headers = single(owner, event, None, opts,
-                           req.context_url(f"users('{owner.upn}')/events/$entity"))
+    body, headers = single(
+        owner, event, None, opts, req.context_url(f"users('{owner.upn}')/events/$entity")
+    )
     headers["Location"] = f"{req.base_url}/users/{owner.id}/events/{event.id}"
     return json_response(body, 201, headers)
 
@@ -70,8 +76,13 @@ def get_event(ctx: SimContext, req: GraphRequest, user: str, event_id: str) -> G
     owner, box = ctx.tenant.mailbox(user)
     opts = view_options(req, allow_filter=False)
     event, day = ev.find(box, event_id)
-    body, headers = single(owner, event, instance_for(event, day), opts,
-                           req.context_url(f"users('{owner.upn}')/events/$entity"))
+    body, headers = single(
+        owner,
+        event,
+        instance_for(event, day),
+        opts,
+        req.context_url(f"users('{owner.upn}')/events/$entity"),
+    )
     return json_response(body, headers=headers)
 
 
@@ -81,8 +92,13 @@ def update_event(ctx: SimContext, req: GraphRequest, user: str, event_id: str) -
     owner, box = ctx.tenant.mailbox(user)
     opts = view_options(req, allow_filter=False)
     event, day = ev.update_event(box, event_id, _body(req))
-    body, headers = single(owner, event, instance_for(event, day), opts,
-                           req.context_url(f"users('{owner.upn}')/events/$entity"))
+    body, headers = single(
+        owner,
+        event,
+        instance_for(event, day),
+        opts,
+        req.context_url(f"users('{owner.upn}')/events/$entity"),
+    )
     return json_response(body, headers=headers)
 
 
@@ -97,9 +113,15 @@ def delete_event(ctx: SimContext, req: GraphRequest, user: str, event_id: str) -
 @route("GET", "/users/{user}/outlook/masterCategories")
 def master_categories(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user)
-    return json_response({"@odata.context": req.context_url(f"users('{owner.id}')/outlook/masterCategories"),
-                          "value": [{"id": f"cat-{i}", "displayName": name, "color": "preset0"}
-                                    for i, name in enumerate(box.categories)]})
+    return json_response(
+        {
+            "@odata.context": req.context_url(f"users('{owner.id}')/outlook/masterCategories"),
+            "value": [
+                {"id": f"cat-{i}", "displayName": name, "color": "preset0"}
+                for i, name in enumerate(box.categories)
+            ],
+        }
+    )
 
 
 @route("POST", "/users/{user}/outlook/masterCategories")
@@ -111,5 +133,11 @@ def add_master_category(ctx: SimContext, req: GraphRequest, user: str) -> GraphR
     if name.lower() in (c.lower() for c in box.categories):
         raise GraphProblem(409, "ErrorItemSave", "An object with the same key already exists.")
     box.categories.append(name)
-    return json_response({"id": f"cat-{len(box.categories) - 1}", "displayName": name,
-                          "color": str(_body(req).get("color") or "preset0")}, 201)
+    return json_response(
+        {
+            "id": f"cat-{len(box.categories) - 1}",
+            "displayName": name,
+            "color": str(_body(req).get("color") or "preset0"),
+        },
+        201,
+    )

@@ -18,13 +18,21 @@ def send_mail(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
     owner, _ = ctx.tenant.mailbox(user)
     body = req.body
     if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
-        raise GraphProblem(400, "ErrorInvalidRequest", "The request body must contain a 'message' object.")
+        raise GraphProblem(
+            400, "ErrorInvalidRequest", "The request body must contain a 'message' object."
+        )
     message = body["message"]
     recipients = message.get("toRecipients") or []
-    if not recipients or not all(isinstance(r, dict) and r.get("emailAddress", {}).get("address")
-                                 for r in recipients):
-        raise GraphProblem(400, "ErrorInvalidRecipients",
-                           "At least one recipient is not valid., A message can't be sent because "
-                           "it contains no recipients.")
-    ctx.tenant.outbox_items.append(SentMail(owner.upn, message, bool(body.get("saveToSentItems", True)), now()))
+    if not recipients or not all(
+        isinstance(r, dict) and r.get("emailAddress", {}).get("address") for r in recipients
+    ):
+        raise GraphProblem(
+            400,
+            "ErrorInvalidRecipients",
+            "At least one recipient is not valid., A message can't be sent because "
+            "it contains no recipients.",
+        )
+    ctx.tenant.outbox_items.append(
+        SentMail(owner.upn, message, bool(body.get("saveToSentItems", True)), now())
+    )
     return GraphResponse(202)

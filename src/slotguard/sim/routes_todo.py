@@ -34,7 +34,7 @@ def _collection(req: GraphRequest, items: list[dict[str, Any]], context: str) ->
         items = [apply_select(i, [s.strip() for s in sel.split(",")]) for i in items]
     top = parse_top(req.query.get("$top"), default=100, maximum=1000)
     skip = int(req.query.get("$skip", "0") or 0)
-    body: dict[str, Any] = {"@odata.context": context, "value": items[skip:skip + top]}
+    body: dict[str, Any] = {"@odata.context": context, "value": items[skip : skip + top]}
     if skip + top < len(items):
         body["@odata.nextLink"] = req.url({**req.query, "$skip": str(skip + top)})
     return json_response(body)
@@ -43,24 +43,36 @@ def _collection(req: GraphRequest, items: list[dict[str, Any]], context: str) ->
 @route("GET", "/users/{user}/todo/lists")
 def lists(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user, policy=False)
-    return _collection(req, [todo_list_json(lst) for lst in box.todo_lists.values()],
-                       req.context_url(f"users('{owner.id}')/todo/lists"))
+    return _collection(
+        req,
+        [todo_list_json(lst) for lst in box.todo_lists.values()],
+        req.context_url(f"users('{owner.id}')/todo/lists"),
+    )
 
 
 @route("POST", "/users/{user}/todo/lists")
 def create_list(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user, policy=False)
     lst = todo.create_list(box, _body(req))
-    return json_response({"@odata.context": req.context_url(f"users('{owner.id}')/todo/lists/$entity"),
-                          **todo_list_json(lst)}, 201)
+    return json_response(
+        {
+            "@odata.context": req.context_url(f"users('{owner.id}')/todo/lists/$entity"),
+            **todo_list_json(lst),
+        },
+        201,
+    )
 
 
 @route("GET", "/users/{user}/todo/lists/{list_id}")
 def get_list(ctx: SimContext, req: GraphRequest, user: str, list_id: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user, policy=False)
     lst = todo.get_list(box, list_id)
-    return json_response({"@odata.context": req.context_url(f"users('{owner.id}')/todo/lists/$entity"),
-                          **todo_list_json(lst)})
+    return json_response(
+        {
+            "@odata.context": req.context_url(f"users('{owner.id}')/todo/lists/$entity"),
+            **todo_list_json(lst),
+        }
+    )
 
 
 @route("GET", "/users/{user}/todo/lists/{list_id}/tasks")
@@ -69,7 +81,9 @@ def tasks(ctx: SimContext, req: GraphRequest, user: str, list_id: str) -> GraphR
     lst = todo.get_list(box, list_id)
     expand = "linkedResources" in (req.query.get("$expand") or "")
     items = [todo_task_json(t, expand) for t in lst.tasks.values()]
-    return _collection(req, items, req.context_url(f"users('{owner.id}')/todo/lists('{lst.id}')/tasks"))
+    return _collection(
+        req, items, req.context_url(f"users('{owner.id}')/todo/lists('{lst.id}')/tasks")
+    )
 
 
 @route("POST", "/users/{user}/todo/lists/{list_id}/tasks")
@@ -78,31 +92,56 @@ def create_task(ctx: SimContext, req: GraphRequest, user: str, list_id: str) -> 
     lst = todo.get_list(box, list_id)
     task = todo.create_task(lst, _body(req))
     body = todo_task_json(task, bool(task.linked_resources))
-    return json_response({"@odata.context": req.context_url(
-        f"users('{owner.id}')/todo/lists('{lst.id}')/tasks/$entity"), **body}, 201)
+    return json_response(
+        {
+            "@odata.context": req.context_url(
+                f"users('{owner.id}')/todo/lists('{lst.id}')/tasks/$entity"
+            ),
+            **body,
+        },
+        201,
+    )
 
 
 @route("GET", "/users/{user}/todo/lists/{list_id}/tasks/{task_id}")
-def get_task(ctx: SimContext, req: GraphRequest, user: str, list_id: str, task_id: str) -> GraphResponse:
+def get_task(
+    ctx: SimContext, req: GraphRequest, user: str, list_id: str, task_id: str
+) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user, policy=False)
     lst = todo.get_list(box, list_id)
     task = todo.get_task(lst, task_id)
     expand = "linkedResources" in (req.query.get("$expand") or "")
-    return json_response({"@odata.context": req.context_url(
-        f"users('{owner.id}')/todo/lists('{lst.id}')/tasks/$entity"), **todo_task_json(task, expand)})
+    return json_response(
+        {
+            "@odata.context": req.context_url(
+                f"users('{owner.id}')/todo/lists('{lst.id}')/tasks/$entity"
+            ),
+            **todo_task_json(task, expand),
+        }
+    )
 
 
 @route("PATCH", "/users/{user}/todo/lists/{list_id}/tasks/{task_id}")
-def update_task(ctx: SimContext, req: GraphRequest, user: str, list_id: str, task_id: str) -> GraphResponse:
+def update_task(
+    ctx: SimContext, req: GraphRequest, user: str, list_id: str, task_id: str
+) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user, policy=False)
     lst = todo.get_list(box, list_id)
     task = todo.update_task(lst, task_id, _body(req))
-    return json_response({"@odata.context": req.context_url(
-        f"users('{owner.id}')/todo/lists('{lst.id}')/tasks/$entity"), **todo_task_json(task)})
+    return json_response(
+        {
+            "@odata.context": req.context_url(
+                f"users('{owner.id}')/todo/lists('{lst.id}')/tasks/$entity"
+            ),
+            **todo_task_json(task),
+        }
+    )
 
 
 @route("DELETE", "/users/{user}/todo/lists/{list_id}/tasks/{task_id}")
-def delete_task(ctx: SimContext, req: GraphRequest, user: str, list_id: str, task_id: str) -> GraphResponse:
+def delete_task(
+    ctx: SimContext, req: GraphRequest, user: str, list_id: str, task_id: str
+) -> GraphResponse:
     _, box = ctx.tenant.mailbox(user, policy=False)
     lst = todo.get_list(box, list_id)
     todo.get_task(lst, task_id)
@@ -111,17 +150,24 @@ def delete_task(ctx: SimContext, req: GraphRequest, user: str, list_id: str, tas
 
 
 @route("GET", "/users/{user}/todo/lists/{list_id}/tasks/{task_id}/linkedResources")
-def linked_resources(ctx: SimContext, req: GraphRequest, user: str, list_id: str,
-                     task_id: str) -> GraphResponse:
+def linked_resources(
+    ctx: SimContext, req: GraphRequest, user: str, list_id: str, task_id: str
+) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user, policy=False)
     task = todo.get_task(todo.get_list(box, list_id), task_id)
-    return _collection(req, linked_resource_json(task), req.context_url(
-        f"users('{owner.id}')/todo/lists('{list_id}')/tasks('{task_id}')/linkedResources"))
+    return _collection(
+        req,
+        linked_resource_json(task),
+        req.context_url(
+            f"users('{owner.id}')/todo/lists('{list_id}')/tasks('{task_id}')/linkedResources"
+        ),
+    )
 
 
 @route("POST", "/users/{user}/todo/lists/{list_id}/tasks/{task_id}/linkedResources")
-def add_linked_resource(ctx: SimContext, req: GraphRequest, user: str, list_id: str,
-                        task_id: str) -> GraphResponse:
+def add_linked_resource(
+    ctx: SimContext, req: GraphRequest, user: str, list_id: str, task_id: str
+) -> GraphResponse:
     _, box = ctx.tenant.mailbox(user, policy=False)
     task = todo.get_task(todo.get_list(box, list_id), task_id)
     todo.add_linked_resource(task, _body(req))

@@ -51,8 +51,9 @@ def event_json(
     modified = instance.modified if instance else event.modified
     kind = instance.type if instance else ("seriesMaster" if event.recurrence else "singleInstance")
     event_id = instance.id if instance else event.id
-    organizer = fields.get("organizer") or {"emailAddress": {"name": owner.display_name,
-                                                             "address": owner.upn}}
+    organizer = fields.get("organizer") or {
+        "emailAddress": {"name": owner.display_name, "address": owner.upn}
+    }
     is_organizer = str(organizer.get("emailAddress", {}).get("address", "")).lower() == owner.upn
     all_day = bool(fields.get("isAllDay"))
     # Without Prefer: outlook.timezone times are UTC. All-day events keep their own zone
@@ -61,9 +62,13 @@ def event_json(
     end_zone = event.end_zone if all_day else out_zone or "UTC"
     body = fields.get("body") or {"contentType": "html", "content": ""}
     content = str(body.get("content") or "")
-    location = fields.get("location") or {"displayName": "", "locationType": "default",
-                                          "uniqueIdType": "unknown", "address": {},
-                                          "coordinates": {}}
+    location = fields.get("location") or {
+        "displayName": "",
+        "locationType": "default",
+        "uniqueIdType": "unknown",
+        "address": {},
+        "coordinates": {},
+    }
     out: dict[str, Any] = {
         "@odata.etag": f'W/"{change_key}"',
         "id": event_id,
@@ -76,27 +81,33 @@ def event_json(
         out[key] = list(value) if isinstance(value, list) else value
     if event.transaction_id is not None:
         out["transactionId"] = event.transaction_id
-    out.update({
-        "originalStartTimeZone": event.start_zone,
-        "originalEndTimeZone": event.end_zone,
-        "iCalUId": event.ical_uid if kind in ("singleInstance", "seriesMaster")
-        else f"{event.ical_uid}{instance.start.strftime('%Y%m%d') if instance else ''}",
-        "bodyPreview": _preview(content),
-        "isOrganizer": is_organizer,
-        "seriesMasterId": event.id if kind in ("occurrence", "exception") else None,
-        "type": kind,
-        "webLink": f"https://outlook.office365.com/owa/?itemid={event_id}&exvsurl=1&path=/calendar/item",
-        "responseStatus": fields.get("responseStatus")
-        or {"response": "organizer" if is_organizer else "none",
-            "time": "0001-01-01T00:00:00Z"},
-        "body": {"contentType": body.get("contentType", "html"), "content": content},
-        "start": date_time_tz(start, start_zone),
-        "end": date_time_tz(end, end_zone),
-        "location": location,
-        "locations": fields.get("locations") or ([location] if location.get("displayName") else []),
-        "recurrence": event.recurrence if kind == "seriesMaster" else None,
-        "organizer": organizer,
-    })
+    out.update(
+        {
+            "originalStartTimeZone": event.start_zone,
+            "originalEndTimeZone": event.end_zone,
+            "iCalUId": event.ical_uid
+            if kind in ("singleInstance", "seriesMaster")
+            else f"{event.ical_uid}{instance.start.strftime('%Y%m%d') if instance else ''}",
+            "bodyPreview": _preview(content),
+            "isOrganizer": is_organizer,
+            "seriesMasterId": event.id if kind in ("occurrence", "exception") else None,
+            "type": kind,
+            "webLink": f"https://outlook.office365.com/owa/?itemid={event_id}&exvsurl=1&path=/calendar/item",
+            "responseStatus": fields.get("responseStatus")
+            or {
+                "response": "organizer" if is_organizer else "none",
+                "time": "0001-01-01T00:00:00Z",
+            },
+            "body": {"contentType": body.get("contentType", "html"), "content": content},
+            "start": date_time_tz(start, start_zone),
+            "end": date_time_tz(end, end_zone),
+            "location": location,
+            "locations": fields.get("locations")
+            or ([location] if location.get("displayName") else []),
+            "recurrence": event.recurrence if kind == "seriesMaster" else None,
+            "organizer": organizer,
+        }
+    )
     if instance is not None and instance.original_start is not None:
         out["originalStart"] = format_utc(instance.original_start)
     if "@removed" in fields:
@@ -165,7 +176,10 @@ def mailbox_settings_json(user: User) -> dict[str, Any]:
             "externalAudience": "all",
             "internalReplyMessage": "",
             "externalReplyMessage": "",
-            "scheduledStartDateTime": {"dateTime": "2020-01-01T00:00:00.0000000", "timeZone": "UTC"},
+            "scheduledStartDateTime": {
+                "dateTime": "2020-01-01T00:00:00.0000000",
+                "timeZone": "UTC",
+            },
             "scheduledEndDateTime": {"dateTime": "2020-01-02T00:00:00.0000000", "timeZone": "UTC"},
         },
         "language": {"locale": "en-US", "displayName": "English (United States)"},
@@ -191,8 +205,13 @@ def todo_list_json(todo_list: TodoList) -> dict[str, Any]:
 
 def linked_resource_json(task: TodoTask) -> list[dict[str, Any]]:
     return [
-        {"applicationName": r.application_name, "displayName": r.display_name,
-         "externalId": r.external_id, "id": r.id, "webUrl": r.web_url}
+        {
+            "applicationName": r.application_name,
+            "displayName": r.display_name,
+            "externalId": r.external_id,
+            "id": r.id,
+            "webUrl": r.web_url,
+        }
         for r in task.linked_resources
     ]
 
@@ -211,10 +230,19 @@ def todo_task_json(task: TodoTask, expand_linked: bool = False) -> dict[str, Any
         "hasAttachments": False,
         "categories": list(f.get("categories") or []),
         "id": task.id,
-        "body": {"content": body.get("content", ""), "contentType": body.get("contentType", "text")},
+        "body": {
+            "content": body.get("content", ""),
+            "contentType": body.get("contentType", "text"),
+        },
         "bodyLastModifiedDateTime": format_utc_precise(task.modified),
     }
-    for key in ("dueDateTime", "reminderDateTime", "startDateTime", "completedDateTime", "recurrence"):
+    for key in (
+        "dueDateTime",
+        "reminderDateTime",
+        "startDateTime",
+        "completedDateTime",
+        "recurrence",
+    ):
         if f.get(key) is not None:
             out[key] = f[key]
     if expand_linked:

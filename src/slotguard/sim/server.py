@@ -102,8 +102,12 @@ class SimServer:
         )
         server = uvicorn.Server(config)
         self._server = server
-        self._thread = threading.Thread(target=asyncio.run, args=(self._serve(server, sock),),
-                                        name=f"slotguard-sim:{self._port}", daemon=True)
+        self._thread = threading.Thread(
+            target=asyncio.run,
+            args=(self._serve(server, sock),),
+            name=f"slotguard-sim:{self._port}",
+            daemon=True,
+        )
         self._thread.start()
         deadline = time.monotonic() + 15
         while not server.started:
@@ -196,7 +200,9 @@ class SimServer:
         }
 
     # --- control and inspection ---------------------------------------------------------
-    def load_scenario(self, scenario: str | Path | dict[str, Any], anchor: date | None = None) -> None:
+    def load_scenario(
+        self, scenario: str | Path | dict[str, Any], anchor: date | None = None
+    ) -> None:
         """Replace the tenant (sync states are dropped too; tokens stay valid)."""
         self.ctx.tenant = load_scenario(scenario, anchor or self._anchor)
         self.ctx.delta.expire()

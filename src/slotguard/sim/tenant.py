@@ -16,7 +16,12 @@ from slotguard.sim import events as ev
 from slotguard.sim import todo
 from slotguard.sim.graph_errors import access_denied, invalid_user, mailbox_not_enabled
 from slotguard.sim.model import AppRegistration, Group, Mailbox, SentMail, User
-from slotguard.sim.serialize import event_json, extended_properties, linked_resource_json, todo_task_json
+from slotguard.sim.serialize import (
+    event_json,
+    extended_properties,
+    linked_resource_json,
+    todo_task_json,
+)
 from slotguard.sim.timezones import format_local
 
 
@@ -127,19 +132,25 @@ class Tenant:
             if recurrence:
                 body["recurrence"] = recurrence
             if extended:
-                body["singleValueExtendedProperties"] = [{"id": k, "value": v} for k, v in extended.items()]
+                body["singleValueExtendedProperties"] = [
+                    {"id": k, "value": v} for k, v in extended.items()
+                ]
             if transaction_id:
                 body["transactionId"] = transaction_id
             event, _ = ev.create_event(user, self.mailboxes[user.id], body)
             return event.id
 
-    def move_event(self, upn: str, event_id: str, start: datetime, end: datetime,
-                   zone: str | None = None) -> None:
+    def move_event(
+        self, upn: str, event_id: str, start: datetime, end: datetime, zone: str | None = None
+    ) -> None:
         with self.lock:
             user = self.user(upn)
             zone_name = zone or user.time_zone
-            ev.update_event(self.mailboxes[user.id], event_id,
-                            {"start": _dtz(start, zone_name), "end": _dtz(end, zone_name)})
+            ev.update_event(
+                self.mailboxes[user.id],
+                event_id,
+                {"start": _dtz(start, zone_name), "end": _dtz(end, zone_name)},
+            )
 
     def update_event(self, upn: str, event_id: str, **fields: Any) -> None:
         """PATCH-like change with Graph property names (subject=..., showAs=...)."""
@@ -190,8 +201,15 @@ class Tenant:
 
     def outbox(self) -> list[dict[str, Any]]:
         with self.lock:
-            return [{"from": m.sender, "message": m.message, "saveToSentItems": m.save_to_sent_items,
-                     "receivedAt": m.received_at.isoformat()} for m in self.outbox_items]
+            return [
+                {
+                    "from": m.sender,
+                    "message": m.message,
+                    "saveToSentItems": m.save_to_sent_items,
+                    "receivedAt": m.received_at.isoformat(),
+                }
+                for m in self.outbox_items
+            ]
 
 
 def _dtz(value: datetime, zone_name: str) -> dict[str, str]:

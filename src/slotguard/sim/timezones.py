@@ -86,7 +86,10 @@ def parse_query_instant(text: str) -> datetime:
 
 
 def date_time_tz(value: datetime, zone_name: str) -> dict[str, str]:
-    return {"dateTime": format_local(value.astimezone(resolve_zone(zone_name))), "timeZone": zone_name}
+    return {
+        "dateTime": format_local(value.astimezone(resolve_zone(zone_name))),
+        "timeZone": zone_name,
+    }
 
 
 def parse_time_of_day(text: str) -> time:

@@ -58,7 +58,11 @@ def _ensure_locked(state_dir: Path) -> TlsFiles:
         _write_private(ca_key_path, _key_pem(ca_key))
         _write_atomic(files.ca_file, ca_cert.public_bytes(serialization.Encoding.PEM))
         files.cert_file.unlink(missing_ok=True)
-    if not (_usable(files.cert_file) and files.key_file.exists() and _issued_by(files.cert_file, ca_cert)):
+    if not (
+        _usable(files.cert_file)
+        and files.key_file.exists()
+        and _issued_by(files.cert_file, ca_cert)
+    ):
         key = ec.generate_private_key(ec.SECP256R1())
         cert = _server_certificate(key, ca_key, ca_cert)
         _write_private(files.key_file, _key_pem(key))
@@ -83,10 +87,12 @@ def _issued_by(path: Path, ca_cert: x509.Certificate) -> bool:
 
 
 def _ca_certificate(key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
-    name = x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "slotguard simulator"),
-        x509.NameAttribute(NameOID.COMMON_NAME, "slotguard simulator local CA"),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "slotguard simulator"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "slotguard simulator local CA"),
+        ]
+    )
     public = key.public_key()
     return (
         x509.CertificateBuilder()
@@ -99,9 +105,15 @@ def _ca_certificate(key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -123,19 +135,27 @@ def _server_certificate(
         .not_valid_before(_now() - dt.timedelta(minutes=5))
         .not_valid_after(_now() + _VALIDITY)
         .add_extension(
-            x509.SubjectAlternativeName([
-                x509.DNSName("localhost"),
-                x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                x509.IPAddress(ipaddress.ip_address("::1")),
-            ]),
+            x509.SubjectAlternativeName(
+                [
+                    x509.DNSName("localhost"),
+                    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                    x509.IPAddress(ipaddress.ip_address("::1")),
+                ]
+            ),
             critical=False,
         )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=True, key_cert_sign=False, crl_sign=False,
-                encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=True,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )

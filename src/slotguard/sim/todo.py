@@ -17,8 +17,17 @@ from slotguard.sim.timezones import UnknownTimeZone, format_local, parse_datetim
 _STATUS = {"notStarted", "inProgress", "completed", "waitingOnOthers", "deferred"}
 _IMPORTANCE = {"low", "normal", "high"}
 _WRITABLE = {
-    "title", "body", "status", "importance", "isReminderOn", "categories", "dueDateTime",
-    "reminderDateTime", "startDateTime", "completedDateTime", "recurrence",
+    "title",
+    "body",
+    "status",
+    "importance",
+    "isReminderOn",
+    "categories",
+    "dueDateTime",
+    "reminderDateTime",
+    "startDateTime",
+    "completedDateTime",
+    "recurrence",
 }
 _DATES = ("dueDateTime", "reminderDateTime", "startDateTime", "completedDateTime")
 
@@ -76,7 +85,11 @@ def update_task(lst: TodoList, task_id: str, body: dict[str, Any]) -> TodoTask:
     if fields.get("status") == "completed" and "completedDateTime" not in fields:
         stamp = now()
         task.fields["completedDateTime"] = {"dateTime": format_local(stamp), "timeZone": "UTC"}
-    if "recurrence" in task.fields and task.fields["recurrence"] and "dueDateTime" not in task.fields:
+    if (
+        "recurrence" in task.fields
+        and task.fields["recurrence"]
+        and "dueDateTime" not in task.fields
+    ):
         raise bad_request("invalidRequest", "A recurring task needs a dueDateTime.")
     task.modified, task.change_key = now(), new_change_key()
     return task
@@ -92,43 +105,77 @@ def add_linked_resource(task: TodoTask, body: dict[str, Any]) -> LinkedResource:
 def _linked(value: Any) -> LinkedResource:
     if not isinstance(value, dict):
         raise bad_request("invalidRequest", "linkedResources items must be objects.")
-    return LinkedResource(new_opaque_id("AAMkAR"), value.get("webUrl"), value.get("applicationName"),
-                          value.get("displayName"), value.get("externalId"))
+    return LinkedResource(
+        new_opaque_id("AAMkAR"),
+        value.get("webUrl"),
+        value.get("applicationName"),
+        value.get("displayName"),
+        value.get("externalId"),
+    )
 
 
 def _fields(body: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in body.items():
-        if key.startswith("@") or key in {"id", "linkedResources", "extensions", "createdDateTime",
-                                           "lastModifiedDateTime", "hasAttachments",
-                                           "bodyLastModifiedDateTime", "checklistItems"}:
+        if key.startswith("@") or key in {
+            "id",
+            "linkedResources",
+            "extensions",
+            "createdDateTime",
+            "lastModifiedDateTime",
+            "hasAttachments",
+            "bodyLastModifiedDateTime",
+            "checklistItems",
+        }:
             continue
         if key not in _WRITABLE:
             raise bad_request("invalidRequest", f"Invalid property '{key}' for a todoTask.")
         out[key] = value
     if "status" in out and out["status"] not in _STATUS:
-        raise bad_request("invalidRequest", f"status '{out['status']}' is not one of {sorted(_STATUS)}.")
+        raise bad_request(
+            "invalidRequest", f"status '{out['status']}' is not one of {sorted(_STATUS)}."
+        )
     if "importance" in out and out["importance"] not in _IMPORTANCE:
-        raise bad_request("invalidRequest", f"importance '{out['importance']}' is not low, normal or high.")
+        raise bad_request(
+            "invalidRequest", f"importance '{out['importance']}' is not low, normal or high."
+        )
     for key in _DATES:
         if out.get(key) is not None:
             try:
                 value = parse_datetime_tz(out[key], key).astimezone(UTC)
             except UnknownTimeZone as exc:
-                raise bad_request("invalidRequest", f"{key}.timeZone '{exc}' is not supported.") from exc
+                raise bad_request(
+                    "invalidRequest", f"{key}.timeZone '{exc}' is not supported."
+                ) from exc
             except ValueError as exc:
-                raise bad_request("invalidRequest", f"{key} is not a dateTimeTimeZone: {exc}") from exc
+                raise bad_request(
+                    "invalidRequest", f"{key} is not a dateTimeTimeZone: {exc}"
+                ) from exc
             out[key] = {"dateTime": format_local(value), "timeZone": "UTC"}
     rec = out.get("recurrence")
     if rec is not None and not (isinstance(rec, dict) and isinstance(rec.get("pattern"), dict)):
-        raise bad_request("invalidRequest", "recurrence must be a patternedRecurrence with a pattern.")
+        raise bad_request(
+            "invalidRequest", "recurrence must be a patternedRecurrence with a pattern."
+        )
     if rec is not None:
         out["recurrence"] = {
-            "pattern": {"type": "weekly", "interval": 1, "month": 0, "dayOfMonth": 0,
-                        "daysOfWeek": [], "firstDayOfWeek": "sunday", "index": "first",
-                        **rec["pattern"]},
-            "range": {"type": "noEnd", "startDate": "0001-01-01", "endDate": "0001-01-01",
-                      "recurrenceTimeZone": "UTC", "numberOfOccurrences": 0,
-                      **(rec.get("range") or {})},
+            "pattern": {
+                "type": "weekly",
+                "interval": 1,
+                "month": 0,
+                "dayOfMonth": 0,
+                "daysOfWeek": [],
+                "firstDayOfWeek": "sunday",
+                "index": "first",
+                **rec["pattern"],
+            },
+            "range": {
+                "type": "noEnd",
+                "startDate": "0001-01-01",
+                "endDate": "0001-01-01",
+                "recurrenceTimeZone": "UTC",
+                "numberOfOccurrences": 0,
+                **(rec.get("range") or {}),
+            },
         }
     return out
