@@ -126,6 +126,8 @@ def test_users_manager_and_group_members(shared_graph: RawGraph) -> None:
         "olivia.hayes@contoso.com",
         "noah.price@contoso.com",
     ]
+    alias = shared_graph.get(f"/groups/{EAST_COAST}/transitiveMembers/graph.user").json()
+    assert [m["userPrincipalName"] for m in alias["value"]] == upns  # the SDKs' short cast
     nested = shared_graph.get(
         "/groups/5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a803/transitiveMembers"
     ).json()

@@ -114,9 +114,14 @@ def _members(
             m for k in g.members if (m := ctx.tenant.users.get(k) or ctx.tenant.groups.get(k))
         ]
     if cast is not None:
-        if cast.lower() != "microsoft.graph.user":
+        # Graph accepts the short alias the SDKs send ("graph.user") as well as the full name.
+        cast_kind = cast.lower().removeprefix("microsoft.").removeprefix("graph.")
+        if cast_kind == "user":
+            members = [m for m in members if isinstance(m, User)]
+        elif cast_kind == "group":
+            members = [m for m in members if isinstance(m, Group)]
+        else:
             raise GraphProblem(400, "Request_BadRequest", f"Unsupported type cast '{cast}'.")
-        members = [m for m in members if isinstance(m, User)]
     items = [_select(req, _member_json(m)) for m in members]
     top = parse_top(req.query.get("$top"), default=100, maximum=999)
     skip = int(req.query.get("$skiptoken", "0") or 0)
