@@ -231,3 +231,17 @@ def test_send_mail_lands_in_the_outbox(sim: SimServer, graph: RawGraph) -> None:
         ).status_code
         == 400
     )
+
+
+def test_more_than_four_parallel_batch_items_for_one_mailbox_meet_the_limit(
+    sim: SimServer, graph: RawGraph
+) -> None:
+    sim.set_faults(FaultOptions(latency=0.1))
+    url = f"/users/{ANNA}/mailboxSettings"
+    same = [{"id": str(i), "method": "GET", "url": url} for i in range(5)]
+    chained = [{**same[0], "id": f"c{i}", **({"dependsOn": [f"c{i - 1}"]} if i else {})}
+               for i in range(5)]
+    parallel = graph.post("/$batch", {"requests": same}).json()["responses"]
+    assert sorted(r["status"] for r in parallel) == [200, 200, 200, 200, 429]
+    serial = graph.post("/$batch", {"requests": chained}).json()["responses"]
+    assert [r["status"] for r in serial] == [200] * 5  # dependsOn makes them sequential

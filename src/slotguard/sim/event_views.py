@@ -94,6 +94,9 @@ def view_options(
             applied.append(f'outlook.timezone="{out_zone}"')
         except UnknownTimeZone:
             out_zone = None
+    if prefer.get("idtype", "").lower() == "immutableid":
+        # Ids here never change when items move, so immutable ids are what every id already is.
+        applied.append('IdType="ImmutableId"')
     select = parse_select(req.query.get("$select"), EVENT_PROPERTIES)
     expand = parse_expand(
         req.query.get("$expand"),
