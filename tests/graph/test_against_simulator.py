@@ -158,8 +158,6 @@ def test_retry_after_over_the_cap_surfaces(fresh: SimServer) -> None:
     assert caught.value.retry_after == 120 and sleeps.calls == []
 
 
-@pytest.mark.xfail(strict=True, reason="the simulator accepts only 'microsoft.graph.user'; "
-                   "msgraph-sdk (like Graph's other SDKs) sends the 'graph.user' alias")
 def test_group_members_are_users_upns(fresh: SimServer) -> None:
     upns = with_gateway(fresh, lambda g: g.group_members("3f2a5c1e-7b8d-4e21-9a0f-5d6c7b8a9e01"))
     assert set(upns) == {f"{n}@contoso.com" for n in
