@@ -27,7 +27,7 @@ def step(name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
 def main(args: list[str]) -> int:
     env = dict(os.environ)
     sys.path.insert(0, str(ROOT / "scripts"))
-    import postgres  # noqa: PLC0415 - local helper script
+    import postgres  # a helper script beside this one, importable once scripts/ is on the path
 
     url = postgres.ensure()
     if url:
