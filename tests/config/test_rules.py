@@ -149,7 +149,7 @@ enable = false
         "granularity_minutes, prefer_same_time, prefer_different_days, "
         "max_compensations_per_week, when_full, withdraw_when_resolved)",
         "follow_up.habits[0].when: unknown key; remove it (allowed: id, title, weekday)",
-        "escalation.enable: unknown key; remove it (allowed: enabled, violations, weeks)",
+        "escalation.enable: unknown key; remove it (allowed: enabled, violations, weeks, sender)",
     ]
 
 

@@ -166,7 +166,8 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "<rules>") -> RulesFil
         organization=Organization(frozenset(org.internal_domains), org.fallback_time_zone),
         policy=_policy(policy),
         follow_up=_follow_up(follow_up),
-        escalation=EscalationRules(escalation.violations, escalation.weeks, escalation.enabled),
+        escalation=EscalationRules(escalation.violations, escalation.weeks, escalation.enabled,
+                                   escalation.sender),
     )
     return RulesFile(rules, tuple(_team(team) for _, team in teams), source, follow_up.enabled)
 

@@ -235,6 +235,7 @@ class EscalationModel(_Table):
     enabled: bool = True
     violations: int = Field(3, ge=1, le=100)
     weeks: int = Field(4, ge=1, le=52)
+    sender: Upn | None = None
 
 
 # Top-level tables and the model of each; ``teams`` is an array of TeamModel tables.

@@ -238,6 +238,7 @@ class EscalationRules:
     violations: int = 3
     weeks: int = 4
     enabled: bool = True
+    sender: str | None = None  # mailbox the notice is sent from; None: the manager's own
 
 
 @dataclass(frozen=True, slots=True)

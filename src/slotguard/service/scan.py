@@ -44,7 +44,6 @@ class Scanner:
     concurrency: int = 8
     lease_seconds: float = 120.0
     personal_data: bool = False
-    escalation_sender: str | None = None  # None: the manager's own mailbox sends
     tasks_enabled: bool = True  # follow-up and habit tasks (off where To Do is unavailable)
     # After a seller is done, keep its lease this long (the daemon: most of an interval) so
     # other replicas leave it for this cycle; 0 releases it at once (one-shot scans).
@@ -139,7 +138,10 @@ class Scanner:
         if not decision.escalate:
             return
         period = str(IsoWeek.of(today))
-        if not self.ledger.record_escalation(upn, period, decision.count):
+        # Write-ahead like every other write: the mail is intended, sent, then completed, so a
+        # failed send is retried next cycle and a sent one is never repeated by a later scan.
+        key = f"{upn.lower()}|escalation|{period}"
+        if self.ledger.intend(key, upn, "mail", payload={"manager": manager}).state == "done":
             return  # this period's mail already went out
         subject = f"slotguard: {upn} lost {decision.count} prospecting blocks"
         body = (
@@ -148,7 +150,18 @@ class Scanner:
             f"(threshold: {rules.violations} within {rules.weeks} weeks). Each was swapped "
             "for two make-up blocks the following week; `slotguard ledger` shows the details."
         )
-        await self.gateway.send_mail(self.escalation_sender or manager, [manager], subject, body)
+        try:
+            await self.gateway.send_mail(rules.sender or manager, [manager], subject,
+                                         body)
+        except GraphError as error:
+            # The seller's own writes are done; a mail that did not go out is retried next
+            # cycle and reported now, without marking the seller as skipped.
+            self.ledger.fail(key, f"{type(error).__name__}: {error}")
+            seller_report.problems.append(f"escalation mail not sent: {_problem_code(error)}")
+            log.warning("scan.escalation_failed", seller=upn, error=type(error).__name__)
+            return
+        self.ledger.complete(key, f"mail:{period}")
+        self.ledger.record_escalation(upn, period, decision.count)
         seller_report.escalated = True
         log.info("scan.escalated", seller=upn, manager=manager, count=decision.count)
 
