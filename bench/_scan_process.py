@@ -1,0 +1,167 @@
+"""slotguard's scan in a process of its own, cycle after cycle, the way the daemon runs it.
+
+One ``Service`` (gateway with its caches, ledger, scanner) lives for the whole benchmark on
+one event loop, so a steady-state cycle sees what a long-running daemon would see. Per
+cycle the child reports wall time, CPU time (``time.process_time``: every thread of this
+process, msal's worker threads included, and nothing of the simulator's) and peak RSS
+(Linux VmHWM, reset before each cycle through /proc/self/clear_refs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing as mp
+import os
+import resource
+import time
+import traceback
+from collections import Counter
+from datetime import datetime
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+
+class ScanProcess:
+    def __init__(self, env: dict[str, str], rules_file: Path, week: str, clock: datetime,
+                 profile_dir: Path | None = None) -> None:
+        self._args = (env, str(rules_file), week, clock.isoformat(),
+                      str(profile_dir) if profile_dir else "")
+        self._conn: Connection | None = None
+        self._proc: Any = None
+
+    def __enter__(self) -> ScanProcess:
+        ctx = mp.get_context("spawn")
+        parent, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(child, *self._args), daemon=True,
+                                 name="slotguard-scan")
+        self._proc.start()
+        self._conn = parent
+        self.startup = self.call("ready")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(EOFError, OSError, RuntimeError):
+                self.call("stop")
+        if self._proc is not None:
+            self._proc.join(timeout=30)
+            if self._proc.is_alive():
+                self._proc.kill()
+
+    def call(self, op: str, *args: Any) -> Any:
+        assert self._conn is not None
+        self._conn.send((op, args))
+        ok, value = self._conn.recv()
+        if not ok:
+            raise RuntimeError(f"scan process: {op} failed:\n{value}")
+        return value
+
+    def cycle(self, label: str) -> dict[str, Any]:
+        return dict(self.call("cycle", label))
+
+
+def rss_mb() -> tuple[float, float]:
+    """(current RSS, peak RSS since the last reset) in MB, from /proc/self/status."""
+    now = peak = 0.0
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                now = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) / 1024
+    return now, peak
+
+
+def reset_peak_rss() -> bool:
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")  # 5: reset the peak RSS (VmHWM) to the current RSS
+        return True
+    except OSError:
+        return False
+
+
+def _serve(conn: Connection, env: dict[str, str], rules_file: str, week: str, clock: str,
+           profile_dir: str) -> None:
+    os.environ.update(env)
+    started = time.perf_counter()
+    from slotguard.config.rules import load_rules
+    from slotguard.config.settings import load_settings
+    from slotguard.domain.model import IsoWeek
+    from slotguard.service.bootstrap import bootstrap
+
+    class FixedClock:
+        def __init__(self, instant: datetime) -> None:
+            self.instant = instant
+
+        def now(self) -> datetime:
+            return self.instant
+
+    from slotguard.logging import configure_logging
+
+    settings = load_settings()
+    # The daemon's own logging (level from SLOTGUARD_LOG_LEVEL), into a file: its cost is
+    # part of a cycle, a terminal's is not.
+    log_file = open(os.environ.get("SLOTGUARD_BENCH_LOG_FILE", os.devnull), "a")  # noqa: SIM115
+    configure_logging(settings, stream=log_file)
+    rules = load_rules(Path(rules_file))
+    service = bootstrap(settings, rules, clock=FixedClock(datetime.fromisoformat(clock)))
+    if os.environ.get("SLOTGUARD_BENCH_SELLERS_IN_FLIGHT"):
+        service.scanner.concurrency = int(os.environ["SLOTGUARD_BENCH_SELLERS_IN_FLIGHT"])
+    judged = IsoWeek.parse(week)
+    loop = asyncio.new_event_loop()
+    startup = {"seconds": round(time.perf_counter() - started, 3),
+               "rss_mb": round(rss_mb()[0], 1), "concurrency": settings.concurrency,
+               "mailbox_concurrency": settings.mailbox_concurrency,
+               "sellers_in_flight": service.scanner.concurrency}
+    try:
+        while True:
+            op, args = conn.recv()
+            try:
+                if op == "stop":
+                    conn.send((True, None))
+                    return
+                if op == "ready":
+                    conn.send((True, startup))
+                elif op == "cycle":
+                    conn.send((True, _cycle(loop, service, judged, args[0], profile_dir)))
+                else:
+                    raise ValueError(f"unknown operation {op!r}")
+            except Exception:
+                conn.send((False, traceback.format_exc()))
+    finally:
+        loop.run_until_complete(service.aclose())
+        loop.close()
+
+
+def _cycle(loop: asyncio.AbstractEventLoop, service: Any, week: Any, label: str,
+           profile_dir: str) -> dict[str, Any]:
+    profiler = None
+    if profile_dir:
+        try:
+            from pyinstrument import Profiler
+        except ImportError:
+            profile_dir = ""
+        else:
+            profiler = Profiler(interval=0.001, async_mode="enabled")
+            profiler.start()
+    peak_reset = reset_peak_rss()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    report = loop.run_until_complete(service.scanner.scan(week=week))
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    now, peak = rss_mb()
+    if profiler is not None:
+        profiler.stop()
+        Path(profile_dir).mkdir(parents=True, exist_ok=True)
+        (Path(profile_dir) / f"{label}.txt").write_text(
+            profiler.output_text(unicode=False, color=False, show_all=False))
+    statuses = Counter(s.status for s in report.sellers)
+    problems = Counter(p.partition(":")[0] for s in report.sellers for p in s.problems)
+    return {
+        "wall": wall, "cpu": cpu, "rss_peak_mb": peak if peak_reset else None,
+        "rss_mb": now, "rss_max_process_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        / 1024, "totals": report.totals(), "statuses": dict(statuses),
+        "problems": dict(problems.most_common(5)),
+    }
