@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 import structlog
@@ -151,9 +152,14 @@ async def _send_one(pipeline: Pipeline, calls: list[BatchCall]) -> list[BatchRes
 def _item(call: BatchCall) -> dict[str, Any]:
     info = call.request
     info.path_parameters["baseurl"] = ""  # the builder's URL, relative to /v1.0
-    # "@" is a legal path character (RFC 3986 pchar); kiota escapes it, which not every
-    # batch parser undoes, so UPNs go in literally, as in Graph's own batch examples.
-    url = info.url.replace("%40", "@")
+    # A nextLink/deltaLink followed with ``with_url`` is absolute, as Graph hands it out;
+    # batch items are relative to the version root, and its query (tokens) is kept as is.
+    # In a builder's URL "@" goes in literally: it is a legal path character (RFC 3986
+    # pchar) that kiota escapes, which not every batch parser undoes (Graph's own batch
+    # examples write UPNs literally).
+    url = info.url
+    absolute = url.startswith(("https://", "http://"))
+    url = relative_url(url) if absolute else url.replace("%40", "@")
     item: dict[str, Any] = {"id": call.id, "method": info.http_method.value, "url": url}
     headers = {k: v for k, v in info.request_headers.items() if k.lower() != "authorization"}
     if "idtype" not in headers.get("prefer", "").lower():  # the middleware sees only $batch
@@ -164,6 +170,17 @@ def _item(call: BatchCall) -> dict[str, Any]:
         headers.setdefault("content-type", "application/json")
     item["headers"] = headers
     return item
+
+
+def relative_url(link: str) -> str:
+    """``https://host/v1.0/users/x/...?$deltatoken=t`` → ``/users/x/...?$deltatoken=t``."""
+    parts = urlsplit(link)
+    path = parts.path
+    for version in ("/v1.0", "/beta"):
+        if path.startswith(version + "/"):
+            path = path[len(version):]
+            break
+    return f"{path}?{parts.query}" if parts.query else path
 
 
 def _result(call: BatchCall, response: _Response) -> BatchResult:

@@ -12,18 +12,21 @@ unknown delta state (410, syncStateNotFound) falls back to a full read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import msgspec
 import structlog
+from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.users.item.calendar_view.delta.delta_request_builder import (
     DeltaRequestBuilder,
 )
 
 from slotguard.domain.model import CalendarEvent, OwnMarker
-from slotguard.errors import SyncStateExpired
+from slotguard.errors import SlotguardError, SyncStateExpired
+from slotguard.graph.batch import BatchCall, BatchResult, send_batch
 from slotguard.graph.decode import EventPage, decode_event_page
 from slotguard.graph.errors import Target
 from slotguard.graph.pipeline import request_config, utc_param
@@ -59,6 +62,23 @@ class WindowState:
     snapshot: bytes
     delta_link: str
     full_read: bool  # True when this sync read the whole window
+    # False when the round reported nothing: the stored link and snapshot still describe
+    # the window, so the caller need not write them again.
+    changed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class WindowRequest:
+    """One seller's window for ``WindowSync.sync_many``: what the caller stored last time
+    (nothing for a first read) and markers it knows from elsewhere (event id → marker of
+    an event slotguard wrote, from the ledger), which spare the lookup of a new own event."""
+
+    upn: str
+    start: datetime
+    end: datetime
+    snapshot: bytes | None = None
+    delta_link: str | None = None
+    known: Mapping[str, OwnMarker] = field(default_factory=dict)
 
 
 async def delta_round(
@@ -66,26 +86,34 @@ async def delta_round(
 ) -> DeltaRound:
     """One delta round to its deltaLink: the first from the window, later ones from the
     stored link (which encodes the window and must not be given parameters again)."""
+    return await _follow(gateway, upn, start, end, delta_link, None)
+
+
+def delta_request(gateway: GraphGateway, upn: str, start: datetime, end: datetime,
+                  link: str | None) -> RequestInformation:
+    """A delta page's request: the window's first page, or the page ``link`` names."""
     root = gateway.client.users.by_user_id(upn).calendar_view.delta
+    prefer = f'outlook.timezone="UTC", odata.maxpagesize={DELTA_PAGE_SIZE}'
+    if link:
+        return root.with_url(link).to_get_request_information(request_config(prefer=prefer))
     params = DeltaRequestBuilder.DeltaRequestBuilderGetQueryParameters(
         start_date_time=utc_param(start), end_date_time=utc_param(end)
     )
-    prefer = f'outlook.timezone="UTC", odata.maxpagesize={DELTA_PAGE_SIZE}'
+    return root.to_get_request_information(request_config(params, prefer=prefer))
+
+
+async def _follow(gateway: GraphGateway, upn: str, start: datetime, end: datetime,
+                  link: str | None, page: EventPage | None) -> DeltaRound:
+    """Read delta pages to the deltaLink, from ``link`` or after an already read ``page``."""
     changed: list[CalendarEvent] = []
     removed: list[str] = []
-    link = delta_link
-    first = delta_link is None
     while True:
-        builder = root.with_url(link) if link else root
-        use_params = params if first else None
-        raw = await gateway.pipeline.send(
-            lambda b=builder, p=use_params: b.to_get_request_information(  # type: ignore[misc]
-                request_config(p, prefer=prefer)
-            ),
-            mailbox=upn, target=Target.MAILBOX,
-        )
-        first = False
-        page: EventPage = decode_event_page(raw or b"{}")
+        if page is None:
+            raw = await gateway.pipeline.send(
+                lambda lk=link: delta_request(gateway, upn, start, end, lk),  # type: ignore[misc]
+                mailbox=upn, target=Target.MAILBOX,
+            )
+            page = decode_event_page(raw or b"{}")
         changed.extend(page.events)
         removed.extend(page.removed)
         for item in page.skipped:
@@ -94,7 +122,7 @@ async def delta_round(
             return DeltaRound(changed, removed, page.delta_link)
         if not page.next_link:
             raise SyncStateExpired(f"calendarView delta for {upn} ended without a deltaLink")
-        link = page.next_link
+        link, page = page.next_link, None
 
 
 class WindowSync:
@@ -123,12 +151,88 @@ class WindowSync:
         events = await self.gateway.events(upn, start, end)
         return WindowState(events, _dump(events), delta.delta_link, full_read=True)
 
+    async def sync_many(
+        self, requests: Sequence[WindowRequest]
+    ) -> dict[str, WindowState | SlotguardError]:
+        """``sync`` for many sellers, with the first page of every read sent in $batch
+        round trips: an unchanged calendar costs one batch item, not one request. Further
+        pages, marker lookups and fallbacks go out on their own. Every seller gets its
+        state or the error that stopped its read."""
+        out: dict[str, WindowState | SlotguardError] = {}
+        previous = {r.upn: _load(r.snapshot) for r in requests}
+        incremental = [r for r in requests if r.delta_link and previous[r.upn] is not None]
+        fresh = [r for r in requests if not (r.delta_link and previous[r.upn] is not None)]
+        calls = [BatchCall(f"d{i}", delta_request(self.gateway, r.upn, r.start, r.end,
+                                                  r.delta_link), mailbox=r.upn)
+                 for i, r in enumerate(incremental)]
+        results = await send_batch(self.gateway.pipeline, calls + self._full_calls(fresh))
+        expired: list[WindowRequest] = []
+        for call, r in zip(calls, incremental, strict=True):
+            try:
+                delta = await self._round(r, results[call.id])
+                events = await self._merge(r.upn, previous[r.upn] or [], delta, r.start, r.end,
+                                           r.known)
+            except SyncStateExpired:
+                log.info("graph.delta_expired", seller=r.upn)
+                expired.append(r)
+                continue
+            except SlotguardError as error:
+                out[r.upn] = error
+                continue
+            changed = bool(delta.changed or delta.removed)
+            out[r.upn] = WindowState(events, _dump(events), delta.delta_link, False, changed)
+        await self._full_results(fresh, results, out)
+        if expired:
+            results = await send_batch(self.gateway.pipeline, self._full_calls(expired))
+            await self._full_results(expired, results, out)
+        return out
+
+    def _full_calls(self, requests: Sequence[WindowRequest]) -> list[BatchCall]:
+        """Per seller a first delta page (for the link) and a calendarView page (for the
+        markers), as in ``full``."""
+        calls = []
+        for i, r in enumerate(requests):
+            calls.append(BatchCall(f"f{i}d", delta_request(self.gateway, r.upn, r.start, r.end,
+                                                           None), mailbox=r.upn))
+            calls.append(BatchCall(f"f{i}v", self.gateway.calendar_view_request(
+                r.upn, r.start, r.end), mailbox=r.upn))
+        return calls
+
+    async def _full_results(self, requests: Sequence[WindowRequest],
+                            results: Mapping[str, BatchResult],
+                            out: dict[str, WindowState | SlotguardError]) -> None:
+        for i, r in enumerate(requests):
+            try:
+                delta = await self._round(r, results[f"f{i}d"])
+                view = results[f"f{i}v"]
+                if view.error is not None:
+                    raise view.error
+                page = decode_event_page(view.body or b"{}")
+                self.gateway.note_skipped(r.upn, page)
+                events = page.events
+                if page.next_link:  # more than a page: read the window the usual way
+                    events = await self.gateway.events(r.upn, r.start, r.end)
+            except SlotguardError as error:
+                out[r.upn] = error
+                continue
+            out[r.upn] = WindowState(events, _dump(events), delta.delta_link, full_read=True)
+
+    async def _round(self, r: WindowRequest, result: BatchResult) -> DeltaRound:
+        """The rest of a delta round whose first page came back in a batch."""
+        if result.error is not None:
+            raise result.error
+        page = decode_event_page(result.body or b"{}")
+        return await _follow(self.gateway, r.upn, r.start, r.end, None, page)
+
     async def _merge(
         self, upn: str, previous: list[CalendarEvent], delta: DeltaRound,
-        start: datetime, end: datetime,
+        start: datetime, end: datetime, known_markers: Mapping[str, OwnMarker] | None = None,
     ) -> list[CalendarEvent]:
         known = {e.id: e for e in previous}
         markers: dict[str, OwnMarker | None] = {e.id: e.marker for e in previous}
+        for event_id, marker in (known_markers or {}).items():
+            if markers.get(event_id) is None:
+                markers[event_id] = marker
         for event_id in delta.removed:
             known.pop(event_id, None)
         for event in delta.changed:

@@ -31,6 +31,7 @@ from slotguard.errors import BadGraphData, GraphError, SlotguardError, Transient
 from slotguard.graph import reads, writes
 from slotguard.graph.batch import BatchCall, send_batch
 from slotguard.graph.decode import EventPage, decode_event, decode_event_page
+from slotguard.graph.delta import WindowRequest, WindowState, WindowSync
 from slotguard.graph.errors import ItemNotFound, Target
 from slotguard.graph.mailbox import decode_mailbox
 from slotguard.graph.marker import EXPAND_MARKER, filter_by_key
@@ -155,11 +156,33 @@ class GraphGateway:
         Own events carry their marker: calendarView accepts the filtered
         ``$expand=singleValueExtendedProperties(...)`` like /events does."""
         view = self.client.users.by_user_id(upn).calendar_view
-        params = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
+        return await self._event_pages(upn, view, self._view_params(start, end))
+
+    def calendar_view_request(self, upn: str, start: datetime, end: datetime) -> Any:
+        """The first calendarView page's request, for a $batch item (delta.py)."""
+        view = self.client.users.by_user_id(upn).calendar_view
+        return view.to_get_request_information(
+            request_config(self._view_params(start, end), prefer=PREFER_UTC))
+
+    def note_skipped(self, upn: str, page: EventPage) -> None:
+        for item in page.skipped:
+            self.skipped.append((upn, item.event_id, item.reason))
+            log.warning("graph.event_skipped", seller=upn, event_id=item.event_id,
+                        field=item.field)
+
+    @staticmethod
+    def _view_params(start: datetime, end: datetime) -> Any:
+        return CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
             start_date_time=utc_param(start), end_date_time=utc_param(end), top=PAGE_SIZE,
             select=EVENT_FIELDS, expand=[EXPAND_MARKER],
         )
-        return await self._event_pages(upn, view, params)
+
+    async def windows(
+        self, requests: Sequence[WindowRequest]
+    ) -> dict[str, WindowState | SlotguardError]:
+        """Many sellers' calendar windows through calendarView delta (delta.py): the
+        scan's read, one batch item per unchanged calendar."""
+        return await WindowSync(self).sync_many(requests)
 
     async def own_events(self, upn: str, key: str) -> list[CalendarEvent]:
         """slotguard's events (single events and series masters) carrying ``key``."""
@@ -178,10 +201,7 @@ class GraphGateway:
             page = await self._event_page(upn, root.with_url(link) if link else root,
                                           None if link else params)
             out.extend(page.events)
-            for item in page.skipped:
-                self.skipped.append((upn, item.event_id, item.reason))
-                log.warning("graph.event_skipped", seller=upn, event_id=item.event_id,
-                            field=item.field)
+            self.note_skipped(upn, page)
             if not page.next_link:
                 return out
             link = page.next_link
@@ -209,10 +229,13 @@ class GraphGateway:
 
     # -- writing events ----------------------------------------------------------------
 
-    async def create_event(self, upn: str, event: NewEvent) -> str:
+    async def create_event(self, upn: str, event: NewEvent, *, look_first: bool = True) -> str:
         """Create once per key: an event already carrying the key is returned instead
-        (covers a lost response and Exchange forgetting the transactionId)."""
-        existing = await self.own_events(upn, event.key)
+        (covers a lost response and Exchange forgetting the transactionId).
+        ``look_first=False`` is for a key no earlier attempt can have written (the ledger
+        has never seen it): the lookup would only cost a request; a retry of this very
+        POST is still collapsed by its transactionId."""
+        existing = await self.own_events(upn, event.key) if look_first else []
         if existing:
             log.info("graph.event_exists", seller=upn, key=event.key, event_id=existing[0].id)
             return existing[0].id
@@ -266,8 +289,9 @@ class GraphGateway:
     async def find_task(self, upn: str, list_id: str, key: str) -> str | None:
         return await self._todo.find_task(upn, list_id, key)
 
-    async def create_task(self, upn: str, list_id: str, task: NewTask) -> str:
-        return await self._todo.create_task(upn, list_id, task)
+    async def create_task(self, upn: str, list_id: str, task: NewTask, *,
+                          look_first: bool = True) -> str:
+        return await self._todo.create_task(upn, list_id, task, look_first=look_first)
 
     # -- mail ----------------------------------------------------------------------------
 

@@ -59,17 +59,21 @@ class TodoGateway:
                 return task.id
         return None
 
-    async def create_task(self, upn: str, list_id: str, task: NewTask) -> str:
+    async def create_task(self, upn: str, list_id: str, task: NewTask, *,
+                          look_first: bool = True) -> str:
         """To Do has no transactionId: look before writing, and only 429/401 are retried
-        blindly; after a 5xx or a network fault the next attempt looks again first."""
+        blindly; after a 5xx or a network fault the next attempt looks again first.
+        ``look_first=False`` skips the first look for a key no earlier attempt can have
+        written (the ledger has never seen it); later attempts still look."""
         tasks = self.client.users.by_user_id(upn).todo.lists.by_todo_task_list_id(list_id).tasks
         body = writes.task_body(task)
         attempt = 0
         while True:
             attempt += 1
-            existing = await self.find_task(upn, list_id, task.key)
-            if existing is not None:
-                return existing
+            if look_first or attempt > 1:
+                existing = await self.find_task(upn, list_id, task.key)
+                if existing is not None:
+                    return existing
             try:
                 raw = await self.pipeline.send(
                     lambda: tasks.to_post_request_information(body, request_config()),
