@@ -43,6 +43,9 @@ class NewEvent:
     categories: tuple[str, ...] = ()
     reminder_minutes: int = 15
     recurrence: WeeklyRecurrence | None = None
+    # Bumped each time slotguard writes the key again after withdrawing it (the meeting
+    # moved out of the block, then back in): a fresh transactionId, the same marker key.
+    revision: int = 0
 
 
 @dataclass(frozen=True, slots=True)

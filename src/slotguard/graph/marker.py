@@ -29,9 +29,11 @@ EXPAND_MARKER = (
 TASK_APPLICATION = "slotguard"
 
 
-def transaction_id(key: str) -> str:
-    """The deterministic transactionId for the write identified by ``key``."""
-    return str(uuid.uuid5(PROPERTY_SET, key))
+def transaction_id(key: str, revision: int = 0) -> str:
+    """The deterministic transactionId for the write identified by ``key``; a later
+    ``revision`` (the key written again after slotguard withdrew it) gets its own, so
+    Exchange cannot answer with the deleted first write."""
+    return str(uuid.uuid5(PROPERTY_SET, key if revision == 0 else f"{key}@{revision}"))
 
 
 def filter_by_key(key: str) -> str:

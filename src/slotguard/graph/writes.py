@@ -61,7 +61,7 @@ def event_body(event: NewEvent) -> Event:
         categories=list(event.categories),
         is_reminder_on=event.reminder_minutes > 0,
         reminder_minutes_before_start=max(0, event.reminder_minutes),
-        transaction_id=transaction_id(event.key),
+        transaction_id=transaction_id(event.key, event.revision),
         single_value_extended_properties=[
             SingleValueLegacyExtendedProperty(id=pid, value=value)
             for pid, value in marker_properties(event.purpose, event.key)

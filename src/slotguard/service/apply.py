@@ -6,12 +6,16 @@ Every write goes: ``ledger.intend(key)`` → the gateway write, idempotent by ke
 is looked up by its marker first and only written again when Graph does not have it — and
 even then the write carries the same transactionId. So no crash point yields a duplicate,
 and none loses a write: the key stays pending until a later scan completes it.
+
+A compensation slotguard withdrew (its meeting left the block) and that is planned again
+(the meeting came back) is reinstated: written anew under the same key with the next
+revision, so the seller cannot lose the make-up blocks by moving a meeting out and back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import structlog
@@ -25,7 +29,8 @@ log = structlog.get_logger("slotguard.scan")
 WRITTEN = "written"  # slotguard wrote it in this scan
 EXISTING = "existing"  # the ledger (or Graph, after an interrupted write) already had it
 RECOVERED = "recovered"  # found in Graph after an interrupted write, ledger completed now
-REFUSED = "refused"  # the ledger will not write this key again (it was withdrawn)
+REFUSED = "refused"  # withdrawn and not of a kind slotguard writes again
+REINSTATABLE = frozenset({"compensation"})
 
 
 class LedgerWrites(Protocol):
@@ -35,6 +40,8 @@ class LedgerWrites(Protocol):
                payload: dict[str, object] | None = None) -> ActionRecord: ...
 
     def complete(self, key: str, graph_id: str) -> None: ...
+
+    def reinstate(self, key: str, payload: dict[str, object] | None = None) -> ActionRecord: ...
 
     def fail(self, key: str, error: str) -> None: ...
 
@@ -55,10 +62,13 @@ class Applier:
             found = await self.gateway.own_events(self.upn, request.key)
             return found[0].id if found else None
 
-        payload = {"start": request.start.isoformat(), "end": request.end.isoformat(),
-                   "zone": request.zone}
-        return await self._write(request.key, kind, violation_key, payload, find,
-                                 lambda: self.gateway.create_event(self.upn, request))
+        payload: dict[str, object] = {"start": request.start.isoformat(),
+                                      "end": request.end.isoformat(), "zone": request.zone}
+
+        async def create(revision: int) -> str:
+            return await self.gateway.create_event(self.upn, replace(request, revision=revision))
+
+        return await self._write(request.key, kind, violation_key, payload, find, create)
 
     async def task(self, task: FollowUpTask, request: NewTask,
                    kind: str = "task") -> tuple[str, str | None]:
@@ -78,10 +88,10 @@ class Applier:
         async def find() -> str | None:
             return await self.gateway.find_task(self.upn, await ensure_list(), request.key)
 
-        async def create() -> str:
+        async def create(_revision: int) -> str:
             return await self.gateway.create_task(self.upn, await ensure_list(), request)
 
-        payload = {"due": request.due.isoformat(), "list": task.list_name}
+        payload: dict[str, object] = {"due": request.due.isoformat(), "list": task.list_name}
         return await self._write(request.key, kind, task.violation_key, payload, find, create)
 
     async def withdraw(self, key: str, event_id: str, in_calendar: bool) -> str:
@@ -101,19 +111,23 @@ class Applier:
 
     async def _write(
         self, key: str, kind: str, violation_key: str | None, payload: dict[str, object],
-        find: Callable[[], Awaitable[str | None]], create: Callable[[], Awaitable[str]],
+        find: Callable[[], Awaitable[str | None]], create: Callable[[int], Awaitable[str]],
     ) -> tuple[str, str | None]:
         record = self.known.get(key)
         if record is not None and record.state == "done":
             return EXISTING, record.graph_id
-        if record is not None and record.state == "withdrawn":
-            return REFUSED, record.graph_id
         interrupted = record is not None  # intended or failed: it may have reached Graph
         record = self.ledger.intend(key, self.upn, kind, violation_key, payload)
         if record.state == "done":  # another replica finished it meanwhile
             return EXISTING, record.graph_id
         if record.state == "withdrawn":
-            return REFUSED, record.graph_id
+            if kind not in REINSTATABLE:
+                return REFUSED, record.graph_id
+            revision = _revision(record) + 1
+            record = self.ledger.reinstate(key, {**payload, "revision": revision})
+            interrupted = False  # the withdrawn write was deleted: nothing to find
+            log.info("scan.write_reinstated", seller=self.upn, key=key, revision=revision)
+        revision = _revision(record)
         try:
             if interrupted:
                 graph_id = await find()
@@ -121,9 +135,14 @@ class Applier:
                     self.ledger.complete(key, graph_id)
                     log.info("scan.write_recovered", seller=self.upn, key=key, kind=kind)
                     return RECOVERED, graph_id
-            graph_id = await create()
+            graph_id = await create(revision)
         except Exception as error:
             self.ledger.fail(key, f"{type(error).__name__}: {error}")
             raise
         self.ledger.complete(key, graph_id)
         return WRITTEN, graph_id
+
+
+def _revision(record: ActionRecord) -> int:
+    value = (record.payload or {}).get("revision", 0)
+    return value if isinstance(value, int) else 0

@@ -81,6 +81,22 @@ class ActionsMixin(LedgerBase):
         self._set(key, only=PENDING_ACTION_STATES, state="failed", error=clip(error),
                   updated_at=now)
 
+    def reinstate(self, key: str, payload: dict[str, Any] | None = None) -> ActionRecord:
+        """A withdrawn action is wanted again (its violation came back): re-arm it as
+        ``intended`` with attempts + 1 and, when given, a new payload. Any other state is
+        returned unchanged."""
+        values: dict[str, Any] = {"state": "intended", "attempts": _T.c.attempts + 1,
+                                  "completed_at": None, "updated_at": self._now()}
+        if payload is not None:
+            values["payload"] = payload
+        with self._write() as conn:
+            conn.execute(update(_T).where(_T.c.key == key, _T.c.state == "withdrawn")
+                         .values(values))
+            row = conn.execute(select(_T).where(_T.c.key == key)).first()
+        if row is None:
+            raise LookupError(f"action key: no action {key!r}; call intend() first")
+        return _action(row)
+
     def mark_withdrawn(self, key: str) -> None:
         """slotguard deleted what this action wrote (its graph_id is kept for the record)."""
         self._set(key, state="withdrawn", updated_at=self._now())
