@@ -90,6 +90,13 @@ def window(week: IsoWeek, rules: Rules) -> tuple[datetime, datetime]:
     return start, end
 
 
+def window_weeks(week: IsoWeek, rules: Rules) -> int:
+    """How many weeks after ``week`` its window reaches (the last planning week)."""
+    target = week.shift(rules.policy.target_week_offset)
+    last = planning_weeks(target, rules.policy)[-1]
+    return (last.monday() - week.monday()).days // 7
+
+
 async def gather(gateway: CalendarGateway, target: Target, week: IsoWeek,
                  rules: Rules) -> Gathered:
     mailbox = await gateway.mailbox(target.upn)

@@ -60,6 +60,9 @@ class SellerReport:
     shortfalls: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     escalated: bool = False
+    # Inputs identical to a cycle that found nothing to do: that cycle's result stands and
+    # the seller was not decided again.
+    unchanged: bool = False
 
     def placed(self) -> int:
         return sum(1 for c in self.compensations if c.status in {"written", "planned"})

@@ -19,11 +19,11 @@ import structlog
 
 from slotguard.domain.escalation import escalation_decision
 from slotguard.domain.model import IsoWeek, Rules
-from slotguard.errors import AuthError, GraphError, MailboxUnavailable
+from slotguard.errors import GraphError, MailboxUnavailable
 from slotguard.ports import CalendarGateway, Clock
 from slotguard.service import report as rpt
-from slotguard.service.outcome import SellerRun
-from slotguard.service.plan import Target, decide, gather
+from slotguard.service.plan import Target
+from slotguard.service.wave import Wave
 from slotguard.store.ledger import Ledger
 
 log = structlog.get_logger("slotguard.scan")
@@ -48,7 +48,13 @@ class Scanner:
     # After a seller is done, keep its lease this long (the daemon: most of an interval) so
     # other replicas leave it for this cycle; 0 releases it at once (one-shot scans).
     hold_seconds: float = 0.0
+    # Sellers read, leased and decided together: a wave's reads share $batch round trips,
+    # its leases one transaction each way, and the wave bounds the events held in memory.
+    wave_size: int = 500
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list, init=False)
+    # Per seller: the fingerprint of a cycle whose decision was a no-op, and its report.
+    settled: dict[str, tuple[bytes, rpt.SellerReport]] = field(default_factory=dict,
+                                                               init=False)
 
     def week_of_now(self) -> IsoWeek:
         return IsoWeek.of(self.clock.now().date())
@@ -67,16 +73,13 @@ class Scanner:
             report.problems.extend(problems)
             for problem in problems:
                 log.warning("scan.roster_problem", problem=problem)
-            limit = asyncio.Semaphore(max(1, self.concurrency))
-
-            async def one(target: Target) -> rpt.SellerReport | None:
-                async with limit:
-                    if stop is not None and stop.is_set():
-                        return None  # stopping: sellers not yet started wait for next time
-                    return await self._seller(target, week, now, dry_run, run_id)
-
-            results = await asyncio.gather(*(one(t) for t in _unique(targets)))
-            report.sellers.extend(r for r in results if r is not None)
+            sellers = _unique(targets)
+            for first in range(0, len(sellers), max(1, self.wave_size)):
+                if stop is not None and stop.is_set():
+                    break  # stopping: sellers not yet started wait for next time
+                wave = Wave(self, week, now, dry_run, run_id, stop)
+                report.sellers.extend(
+                    await wave.run(sellers[first:first + max(1, self.wave_size)]))
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             raise
@@ -88,37 +91,8 @@ class Scanner:
                  seconds=round((report.finished_at - now).total_seconds(), 3))
         return report
 
-    async def _seller(self, target: Target, week: IsoWeek, now: datetime, dry_run: bool,
-                      run_id: int | None) -> rpt.SellerReport:
-        upn = target.upn
-        seller_report = rpt.SellerReport(upn=upn, team=target.team)
-        lease = f"seller:{upn.lower()}"
-        if not dry_run and not self.ledger.try_lease(lease, self.replica, self.lease_seconds):
-            seller_report.status = rpt.LEASED
-            log.info("scan.seller_leased_elsewhere", seller=upn)
-            return seller_report
-        run = SellerRun(self, seller_report, dry_run)
-        try:
-            gathered = await gather(self.gateway, target, week, self.rules)
-            known = self.ledger.actions(seller=upn)
-            plan = decide(gathered, week, self.rules, now, known)
-            await run.apply(plan, {r.key: r for r in known})
-            if not dry_run:
-                await self._escalate(plan.seller.manager, upn, now, seller_report)
-        except AuthError:
-            raise  # no token means no seller can be read: the whole scan fails
-        except (GraphError, ValueError) as error:
-            self._skip(seller_report, error, run_id, dry_run)
-        finally:
-            if not dry_run:
-                if self.hold_seconds > 0:
-                    self.ledger.renew_lease(lease, self.replica, self.hold_seconds)
-                else:
-                    self.ledger.release_lease(lease, self.replica)
-        return seller_report
-
-    def _skip(self, seller_report: rpt.SellerReport, error: Exception, run_id: int | None,
-              dry_run: bool) -> None:
+    def skip(self, seller_report: rpt.SellerReport, error: Exception, run_id: int | None,
+             dry_run: bool) -> None:
         code = _problem_code(error)
         seller_report.status = rpt.SKIPPED
         seller_report.problems.append(f"{code}: {error}")
@@ -127,7 +101,7 @@ class Scanner:
         if not dry_run:
             self.ledger.record_seller_problem(run_id, seller_report.upn, code, str(error))
 
-    async def _escalate(self, manager: str | None, upn: str, now: datetime,
+    async def escalate(self, manager: str | None, upn: str, now: datetime,
                         seller_report: rpt.SellerReport) -> None:
         rules = self.rules.escalation
         if not rules.enabled or manager is None or not seller_report.violations:

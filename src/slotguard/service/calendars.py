@@ -1,0 +1,126 @@
+"""Reading a wave of sellers' mailboxes and calendar windows for one scan cycle.
+
+With the Graph adapter, calendars are read through calendarView delta: the deltaLink and
+the snapshot of the window's events live in the ledger per seller and window, the first
+page of every seller's read goes out in $batch round trips, and an unchanged calendar
+costs one batch item. Link and snapshot are saved only when the round reported changes
+(an unchanged round's new link describes the same state as the stored one). Other
+gateways (the in-memory one) are read event by event, seller by seller.
+
+Mailbox settings come in $batch too where the gateway offers it; the gateway caches them
+(an hour by default), so a steady cycle reads none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import msgspec
+import structlog
+
+from slotguard.domain.model import CalendarEvent, OwnMarker, Purpose
+from slotguard.errors import AuthError, SlotguardError
+from slotguard.ports import CalendarGateway, Mailbox
+from slotguard.service.fingerprint import events_digest
+from slotguard.store.ledger import Ledger
+from slotguard.store.records import ActionRecord
+
+log = structlog.get_logger("slotguard.scan")
+
+_ENCODER = msgspec.msgpack.Encoder()
+_OWN_KINDS = {"compensation": Purpose.COMPENSATION, "block_series": Purpose.BLOCK}
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    events: tuple[CalendarEvent, ...]
+    digest: bytes  # of the events, for the seller's fingerprint
+
+
+def window_key(week: str, weeks_after: int) -> str:
+    """The ledger's name for a seller's window: the judged week and how many weeks follow."""
+    return f"{week}+{weeks_after}"
+
+
+def known_markers(actions: Sequence[ActionRecord]) -> dict[str, OwnMarker]:
+    """Graph ids of events slotguard wrote, with their markers: the ledger's side of
+    recognising own events, so a new compensation seen by delta needs no lookup."""
+    return {r.graph_id: OwnMarker(_OWN_KINDS[r.kind], r.key) for r in actions
+            if r.graph_id and r.kind in _OWN_KINDS and r.state == "done"}
+
+
+async def read_mailboxes(gateway: CalendarGateway, upns: Sequence[str],
+                         limit: int) -> dict[str, Mailbox | Exception]:
+    many = getattr(gateway, "mailboxes", None)
+    if many is not None:
+        found: Mapping[str, Mailbox | Exception] = await many(list(upns))
+        return dict(found)
+    gate = asyncio.Semaphore(max(1, limit))
+
+    async def one(upn: str) -> Mailbox | Exception:
+        async with gate:
+            try:
+                return await gateway.mailbox(upn)
+            except AuthError:
+                raise
+            except SlotguardError as error:
+                return error
+
+    return dict(zip(upns, await asyncio.gather(*(one(u) for u in upns)), strict=True))
+
+
+async def read_windows(
+    gateway: CalendarGateway, ledger: Ledger, upns: Sequence[str], start: datetime,
+    end: datetime, key: str, actions: Mapping[str, Sequence[ActionRecord]], *,
+    save: bool, limit: int,
+) -> dict[str, Window | Exception]:
+    """Every seller's events in [start, end), or the error that stopped their read."""
+    if getattr(gateway, "windows", None) is not None:
+        return await _delta(gateway, ledger, upns, start, end, key, actions, save)
+    gate = asyncio.Semaphore(max(1, limit))
+
+    async def one(upn: str) -> Window | Exception:
+        async with gate:
+            try:
+                events = await gateway.events(upn, start, end)
+            except AuthError:
+                raise
+            except SlotguardError as error:
+                return error
+        return Window(tuple(events), events_digest(_ENCODER.encode(events)))
+
+    return dict(zip(upns, await asyncio.gather(*(one(u) for u in upns)), strict=True))
+
+
+async def _delta(
+    gateway: Any, ledger: Ledger, upns: Sequence[str], start: datetime, end: datetime,
+    key: str, actions: Mapping[str, Sequence[ActionRecord]], save: bool,
+) -> dict[str, Window | Exception]:
+    from slotguard.graph.delta import WindowRequest  # the adapter is loaded already
+
+    requests = [
+        WindowRequest(upn, start, end, ledger.delta_snapshot(upn, key),
+                      ledger.delta_link(upn, key), known_markers(actions.get(upn.lower(), ())))
+        for upn in upns
+    ]
+    states = await gateway.windows(requests)
+    out: dict[str, Window | Exception] = {}
+    full = saved = 0
+    for upn in upns:
+        state = states[upn]
+        if isinstance(state, AuthError):
+            raise state
+        if isinstance(state, Exception):
+            out[upn] = state
+            continue
+        full += state.full_read
+        if save and (state.changed or state.full_read):
+            ledger.save_delta_link(upn, key, state.delta_link, state.snapshot)
+            saved += 1
+        out[upn] = Window(tuple(state.events), events_digest(state.snapshot))
+    log.debug("scan.windows_read", sellers=len(upns), full_reads=full, saved=saved)
+    return out

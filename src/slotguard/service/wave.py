@@ -1,0 +1,155 @@
+"""One wave of a scan cycle: lease the wave's sellers, read their mailboxes and calendar
+windows together, then decide and apply seller by seller, concurrently.
+
+Reads are shared ($batch round trips, one ledger query for the wave's actions), leases are
+taken and given back in one transaction each way, and the wave bounds how many calendars
+are in memory at once. A seller whose inputs match a cycle whose decision was a no-op is
+not decided again (fingerprint.py): no planning, no lookups, no ledger writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import structlog
+
+from slotguard.domain.model import IsoWeek, Seller
+from slotguard.errors import AuthError, GraphError
+from slotguard.ports import Mailbox
+from slotguard.service import report as rpt
+from slotguard.service.apply import EXISTING, REFUSED
+from slotguard.service.calendars import Window, read_mailboxes, read_windows, window_key
+from slotguard.service.fingerprint import rules_digest, seller_fingerprint
+from slotguard.service.outcome import SellerRun
+from slotguard.service.plan import Gathered, SellerPlan, Target, decide, window, window_weeks
+from slotguard.store.records import ActionRecord
+
+if TYPE_CHECKING:
+    from slotguard.service.scan import Scanner
+
+log = structlog.get_logger("slotguard.scan")
+
+
+class Wave:
+    def __init__(self, scanner: Scanner, week: IsoWeek, now: datetime, dry_run: bool,
+                 run_id: int | None, stop: asyncio.Event | None) -> None:
+        self.scanner, self.week, self.now = scanner, week, now
+        self.dry_run, self.run_id, self.stop = dry_run, run_id, stop
+        self.span = window(week, scanner.rules)
+        self.digest = rules_digest(scanner.rules, scanner.tasks_enabled)
+        self.leased_at = time.monotonic()
+
+    async def run(self, targets: list[Target]) -> list[rpt.SellerReport]:
+        s = self.scanner
+        names = {t.upn: f"seller:{t.upn.lower()}" for t in targets}
+        if self.dry_run:
+            held = set(names.values())
+        else:
+            held = s.ledger.try_leases(names.values(), s.replica, s.lease_seconds)
+            self.leased_at = time.monotonic()
+        mine = [t for t in targets if names[t.upn] in held]
+        reports: dict[str, rpt.SellerReport] = {}
+        for t in targets:
+            if names[t.upn] not in held:
+                reports[t.upn] = rpt.SellerReport(upn=t.upn, team=t.team, status=rpt.LEASED)
+                log.info("scan.seller_leased_elsewhere", seller=t.upn)
+        try:
+            if mine:
+                reports.update(await self._decide_all(mine))
+        finally:
+            if not self.dry_run and mine:
+                leases = [names[t.upn] for t in mine]
+                if s.hold_seconds > 0:
+                    s.ledger.try_leases(leases, s.replica, s.hold_seconds)
+                else:
+                    s.ledger.release_leases(leases, s.replica)
+        return [reports[t.upn] for t in targets if t.upn in reports]
+
+    async def _decide_all(self, targets: list[Target]) -> dict[str, rpt.SellerReport]:
+        s = self.scanner
+        upns = [t.upn for t in targets]
+        actions: dict[str, list[ActionRecord]] = defaultdict(list)
+        for record in s.ledger.actions():
+            actions[record.seller].append(record)
+        mailboxes = await read_mailboxes(s.gateway, upns, s.concurrency)
+        readable = [u for u in upns if isinstance(mailboxes.get(u), Mailbox)]
+        key = window_key(str(self.week), window_weeks(self.week, s.rules))
+        windows = await read_windows(s.gateway, s.ledger, readable, *self.span, key, actions,
+                                     save=not self.dry_run, limit=s.concurrency)
+        limit = asyncio.Semaphore(max(1, s.concurrency))
+
+        async def one(target: Target) -> rpt.SellerReport | None:
+            async with limit:
+                if self.stop is not None and self.stop.is_set():
+                    return None  # stopping: sellers not yet started wait for next time
+                return await self._seller(target, mailboxes[target.upn],
+                                          windows.get(target.upn),
+                                          actions.get(target.upn.lower(), []))
+
+        results = await asyncio.gather(*(one(t) for t in targets))
+        return {r.upn: r for r in results if r is not None}
+
+    async def _seller(self, target: Target, mailbox: Mailbox | Exception,
+                      read: Window | Exception | None,
+                      known: list[ActionRecord]) -> rpt.SellerReport:
+        s, upn = self.scanner, target.upn
+        seller_report = rpt.SellerReport(upn=upn, team=target.team)
+        try:
+            if isinstance(mailbox, Exception):
+                raise mailbox
+            if read is None or isinstance(read, Exception):
+                raise read or GraphError(f"calendar of {upn} was not read")
+            fingerprint = None if self.dry_run else seller_fingerprint(
+                scan_digest=self.digest, target=target, mailbox=mailbox,
+                window_digest=read.digest, week=self.week, today=self.now.date(),
+                actions=known)
+            settled = s.settled.get(upn.lower())
+            if fingerprint is not None and settled is not None and settled[0] == fingerprint:
+                log.debug("scan.seller_unchanged", seller=upn)
+                return replace(settled[1], unchanged=True)
+            if not self.dry_run:
+                s.settled.pop(upn.lower(), None)
+            if not self.dry_run and not self._lease_still_mine(upn):
+                return rpt.SellerReport(upn=upn, team=target.team, status=rpt.LEASED)
+            seller = Seller(upn=upn, team=target.team, zone=mailbox.zone,
+                            working_hours=mailbox.working_hours, blocks=target.blocks,
+                            manager=target.manager)
+            gathered = Gathered(seller, mailbox, read.events, self.span)
+            plan = decide(gathered, self.week, s.rules, self.now, known)
+            await SellerRun(s, seller_report, self.dry_run).apply(plan,
+                                                                  {r.key: r for r in known})
+            if not self.dry_run:
+                await s.escalate(plan.seller.manager, upn, self.now, seller_report)
+            if fingerprint is not None and _no_op(plan, seller_report):
+                s.settled[upn.lower()] = (fingerprint, seller_report)
+        except AuthError:
+            raise  # no token means no seller can be read: the whole scan fails
+        except (GraphError, ValueError) as error:
+            if not self.dry_run:
+                s.settled.pop(upn.lower(), None)
+            s.skip(seller_report, error, self.run_id, self.dry_run)
+        return seller_report
+
+    def _lease_still_mine(self, upn: str) -> bool:
+        """A wave slower than half the lease renews a seller's lease before writing for
+        them; one another replica took over meanwhile is left to that replica."""
+        s = self.scanner
+        if time.monotonic() - self.leased_at < s.lease_seconds / 2:
+            return True
+        if s.ledger.renew_lease(f"seller:{upn.lower()}", s.replica, s.lease_seconds):
+            return True
+        log.warning("scan.lease_lost", seller=upn)
+        return False
+
+
+def _no_op(plan: SellerPlan, report: rpt.SellerReport) -> bool:
+    """Nothing written, withdrawn, missing or wrong: the same inputs give the same again."""
+    return (not plan.placements and not plan.withdrawals and not plan.shortfalls
+            and report.status == rpt.OK and not report.problems and not report.escalated
+            and all(line.status in {EXISTING, REFUSED}
+                    for line in (*report.compensations, *report.tasks)))
