@@ -98,16 +98,18 @@ Wrap = Callable[[Any], Any]
 
 
 def scan_once(tenant: Tenant, env: dict[str, str], *, wrap: Wrap | None = None,
-              transport: Any = None) -> ScanReport:
+              transport: Any = None, later: timedelta = timedelta(0)) -> ScanReport:
     """One scan cycle in this process: the real adapter (msal, msgraph-sdk, the pipeline)
-    with the retry sleep replaced, the ledger at ``env``'s database, the tenant's clock."""
+    with the retry sleep replaced, the ledger at ``env``'s database, the tenant's clock
+    (``later`` moves it on, e.g. past the leases a killed process left behind)."""
     from slotguard.graph.client import build_gateway
 
     async def main() -> ScanReport:
         settings = settings_from(env)
         gateway = build_gateway(settings, sleep=no_sleep, transport=transport)
         service = bootstrap(settings, load_rules(tenant.rules_file),
-                            gateway=wrap(gateway) if wrap else gateway, clock=tenant.clock)
+                            gateway=wrap(gateway) if wrap else gateway,
+                            clock=FixedClock(tenant.clock.instant + later))
         try:
             return await service.scanner.scan(week=tenant.week)
         finally:

@@ -1,0 +1,103 @@
+"""One scan cycle in a process of its own that can kill itself with SIGKILL at a chosen
+point, for the crash tests: ``python -m tests.faults.kill_scan``.
+
+SGTEST_KILL picks the point: ``write_before:k`` (the k-th Graph write is about to be
+sent: the ledger has its intent, Graph has nothing), ``write_after:k`` (Graph answered
+the k-th write, the ledger has not heard of it yet), ``ledger:k`` (the k-th ledger write
+step has just committed). Without it the scan runs to the end and, with SGTEST_COUNTS,
+writes how many of each it saw, so a test can choose points that exist. SIGKILL: no
+finally blocks, no atexit, no flushing — as when the kernel's OOM killer or a node loss
+ends the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from tests.faults.harness import FixedClock, no_sleep, settings_from
+
+from slotguard.config.rules import load_rules
+from slotguard.domain.model import IsoWeek
+from slotguard.graph.client import build_gateway
+from slotguard.graph.pipeline import Pipeline
+from slotguard.service.bootstrap import bootstrap
+from slotguard.store.ledger import Ledger
+
+LEDGER_STEPS = ("intend", "complete", "fail", "mark_withdrawn", "upsert_violation",
+                "set_violation_state", "record_shortfall", "save_delta_link")
+WRITES = {"POST", "PATCH", "DELETE"}
+
+kind, _, at = (os.environ.get("SGTEST_KILL") or "none:0").partition(":")
+kill_at = int(at)
+counts = {"write": 0, "ledger": 0}
+
+
+def _die(point: str, n: int) -> None:
+    if kind == point and n == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _is_write(request: Any) -> bool:
+    method = getattr(request.http_method, "value", str(request.http_method)).upper()
+    return method in WRITES and not str(request.url_template or "").endswith("$batch")
+
+
+_send = Pipeline.send
+
+
+async def send(self: Pipeline, build: Any, **kwargs: Any) -> bytes | None:
+    write = _is_write(build())
+    if write:
+        counts["write"] += 1
+        n = counts["write"]
+        _die("write_before", n)
+    result = await _send(self, build, **kwargs)
+    if write:
+        _die("write_after", n)
+    return result
+
+
+def _step(method: Any) -> Any:
+    @wraps(method)
+    def step(self: Ledger, *args: Any, **kwargs: Any) -> Any:
+        result = method(self, *args, **kwargs)
+        counts["ledger"] += 1
+        _die("ledger", counts["ledger"])
+        return result
+
+    return step
+
+
+def main() -> None:
+    Pipeline.send = send  # type: ignore[method-assign]
+    for name in LEDGER_STEPS:
+        setattr(Ledger, name, _step(getattr(Ledger, name)))
+    env = dict(os.environ)
+    clock = FixedClock(datetime.fromisoformat(env["SGTEST_CLOCK"]))
+
+    async def scan() -> dict[str, int]:
+        settings = settings_from(env)
+        gateway = build_gateway(settings, sleep=no_sleep)
+        service = bootstrap(settings, load_rules(Path(env["SLOTGUARD_RULES_FILE"])),
+                            gateway=gateway, clock=clock)
+        try:
+            report = await service.scanner.scan(week=IsoWeek.parse(env["SGTEST_WEEK"]))
+        finally:
+            await service.aclose()
+            await gateway.aclose()
+        return report.totals()
+
+    totals = asyncio.run(scan())
+    if env.get("SGTEST_COUNTS"):
+        Path(env["SGTEST_COUNTS"]).write_text(json.dumps({**counts, "totals": totals}))
+
+
+if __name__ == "__main__":
+    main()
