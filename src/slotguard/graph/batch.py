@@ -10,6 +10,7 @@ on their own, after their own Retry-After.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ import structlog
 from kiota_abstractions.method import Method
 from kiota_abstractions.request_information import RequestInformation
 
-from slotguard.errors import SlotguardError, TransientGraphError
+from slotguard.errors import AuthError, SlotguardError, TransientGraphError
 from slotguard.graph.errors import Target, classify
 from slotguard.graph.pipeline import Pipeline
 
@@ -87,8 +88,9 @@ async def send_batch(pipeline: Pipeline, calls: Sequence[BatchCall]) -> dict[str
     while state.pending:
         attempt += 1
         throttled: dict[str, TransientGraphError] = {}
-        for chunk in chunks(list(state.pending.values())):
-            for result in await _send_one(pipeline, chunk):
+        for group in side_by_side(chunks(list(state.pending.values()))):
+            sent = await asyncio.gather(*(_send_one(pipeline, chunk) for chunk in group))
+            for result in (r for batch in sent for r in batch):
                 error = result.error
                 if isinstance(error, TransientGraphError) and error.status == 429:
                     throttled[result.id] = error
@@ -112,17 +114,40 @@ async def send_batch(pipeline: Pipeline, calls: Sequence[BatchCall]) -> dict[str
 def chunks(calls: list[BatchCall]) -> list[list[BatchCall]]:
     """Split into batches of at most 20, with at most 4 requests per mailbox each."""
     out: list[list[BatchCall]] = []
+    per_box: list[Counter[str]] = []
+    open_from = 0  # batches before this one are full
     for call in calls:
-        for batch in out:
-            per_box = Counter(c.mailbox.lower() for c in batch if c.mailbox)
-            if len(batch) < MAX_BATCH and (
-                not call.mailbox or per_box[call.mailbox.lower()] < MAX_PER_MAILBOX
-            ):
-                batch.append(call)
+        box = call.mailbox.lower() if call.mailbox else None
+        for i in range(open_from, len(out)):
+            if len(out[i]) < MAX_BATCH and (box is None or per_box[i][box] < MAX_PER_MAILBOX):
                 break
         else:
-            out.append([call])
+            out.append([])
+            per_box.append(Counter())
+            i = len(out) - 1
+        out[i].append(call)
+        if box is not None:
+            per_box[i][box] += 1
+        while open_from < len(out) and len(out[open_from]) >= MAX_BATCH:
+            open_from += 1
     return out
+
+
+def side_by_side(batches: list[list[BatchCall]]) -> list[list[list[BatchCall]]]:
+    """Group batches that may be in flight together: no mailbox in two batches of a
+    group, so running them side by side keeps each mailbox within its 4 requests (the
+    pipeline bounds how many batches are in flight in all)."""
+    groups: list[tuple[list[list[BatchCall]], set[str]]] = []
+    for batch in batches:
+        boxes = {c.mailbox.lower() for c in batch if c.mailbox}
+        for members, used in groups:
+            if used.isdisjoint(boxes):
+                members.append(batch)
+                used.update(boxes)
+                break
+        else:
+            groups.append(([batch], set(boxes)))
+    return [members for members, _ in groups]
 
 
 async def _send_one(pipeline: Pipeline, calls: list[BatchCall]) -> list[BatchResult]:
@@ -135,7 +160,14 @@ async def _send_one(pipeline: Pipeline, calls: list[BatchCall]) -> list[BatchRes
         info.content = payload
         return info
 
-    raw = await pipeline.send(build)
+    try:
+        raw = await pipeline.send(build)
+    except AuthError:
+        raise  # no token: nothing else can succeed either
+    except SlotguardError as error:
+        # The envelope failed after the pipeline's retries: each item gets that error, so
+        # one bad round trip costs its own items, not the caller's other batches.
+        return [BatchResult(c.id, error.status or 0, error=error) for c in calls]
     by_id = {c.id: c for c in calls}
     results: list[BatchResult] = []
     for response in msgspec.json.decode(raw or b"{}", type=_Responses).responses:

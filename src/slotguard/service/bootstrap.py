@@ -62,9 +62,10 @@ def bootstrap(settings: Settings, rules_file: RulesFile, gateway: CalendarGatewa
         roster=roster_from(rules_file, gateway),
         clock=clock,
         replica=settings.replica_id,
-        # Each seller keeps up to MAILBOX_CONCURRENCY requests in flight: this many sellers
-        # at once fills the global CONCURRENCY budget without queueing in the adapter.
-        concurrency=max(1, settings.concurrency // settings.mailbox_concurrency),
+        # Reads come in $batch for the whole wave; what is left per seller is mostly one
+        # write at a time, so CONCURRENCY sellers at once fill the global budget (the
+        # adapter still holds every mailbox to MAILBOX_CONCURRENCY).
+        concurrency=max(1, settings.concurrency),
         lease_seconds=float(settings.lease_seconds),
         personal_data=settings.log_personal_data,
         tasks_enabled=rules_file.follow_up_enabled,

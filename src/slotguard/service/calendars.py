@@ -19,26 +19,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import msgspec
 import structlog
 
 from slotguard.domain.model import CalendarEvent, OwnMarker, Purpose
 from slotguard.errors import AuthError, SlotguardError
 from slotguard.ports import CalendarGateway, Mailbox
-from slotguard.service.fingerprint import events_digest
 from slotguard.store.ledger import Ledger
 from slotguard.store.records import ActionRecord
 
 log = structlog.get_logger("slotguard.scan")
 
-_ENCODER = msgspec.msgpack.Encoder()
 _OWN_KINDS = {"compensation": Purpose.COMPENSATION, "block_series": Purpose.BLOCK}
 
 
 @dataclass(frozen=True, slots=True)
 class Window:
     events: tuple[CalendarEvent, ...]
-    digest: bytes  # of the events, for the seller's fingerprint
 
 
 def window_key(week: str, weeks_after: int) -> str:
@@ -91,7 +87,7 @@ async def read_windows(
                 raise
             except SlotguardError as error:
                 return error
-        return Window(tuple(events), events_digest(_ENCODER.encode(events)))
+        return Window(tuple(events))
 
     return dict(zip(upns, await asyncio.gather(*(one(u) for u in upns)), strict=True))
 
@@ -121,6 +117,6 @@ async def _delta(
         if save and (state.changed or state.full_read):
             ledger.save_delta_link(upn, key, state.delta_link, state.snapshot)
             saved += 1
-        out[upn] = Window(tuple(state.events), events_digest(state.snapshot))
+        out[upn] = Window(tuple(state.events))
     log.debug("scan.windows_read", sellers=len(upns), full_reads=full, saved=saved)
     return out

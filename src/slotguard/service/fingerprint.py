@@ -22,7 +22,9 @@ import hashlib
 from collections.abc import Iterable
 from datetime import date
 
-from slotguard.domain.model import IsoWeek
+import msgspec
+
+from slotguard.domain.model import CalendarEvent, IsoWeek
 from slotguard.ports import Mailbox
 from slotguard.store.records import PENDING_ACTION_STATES, ActionRecord
 
@@ -51,5 +53,18 @@ def seller_fingerprint(
     return h.digest()
 
 
-def events_digest(encoded: bytes) -> bytes:
-    return hashlib.blake2b(encoded, digest_size=16).digest()
+_ENCODER = msgspec.msgpack.Encoder()
+
+
+def window_digest(events: Iterable[CalendarEvent]) -> bytes:
+    """The window's events as ``decide`` sees them. slotguard's own events count by id,
+    marker and time only: that much is known the moment they are written, so the digest
+    of the calendar after a cycle's writes can be worked out before Graph shows them."""
+    h = hashlib.blake2b(digest_size=16)
+    for event in sorted(events, key=lambda e: e.id):
+        if event.marker is not None:
+            h.update(repr(("own", event.id, event.marker.purpose.value, event.marker.key,
+                           event.start, event.end)).encode())
+        else:
+            h.update(_ENCODER.encode(event))
+    return h.digest()

@@ -12,19 +12,20 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import structlog
 
-from slotguard.domain.model import IsoWeek, Seller
+from slotguard.domain.model import CalendarEvent, IsoWeek, OwnMarker, Purpose, Seller
 from slotguard.errors import AuthError, GraphError
 from slotguard.ports import Mailbox
 from slotguard.service import report as rpt
-from slotguard.service.apply import EXISTING, REFUSED
+from slotguard.service.apply import EXISTING, RECOVERED, REFUSED, WRITTEN
 from slotguard.service.calendars import Window, read_mailboxes, read_windows, window_key
-from slotguard.service.fingerprint import rules_digest, seller_fingerprint
+from slotguard.service.fingerprint import rules_digest, seller_fingerprint, window_digest
 from slotguard.service.outcome import SellerRun
 from slotguard.service.plan import Gathered, SellerPlan, Target, decide, window, window_weeks
 from slotguard.store.records import ActionRecord
@@ -104,10 +105,8 @@ class Wave:
                 raise mailbox
             if read is None or isinstance(read, Exception):
                 raise read or GraphError(f"calendar of {upn} was not read")
-            fingerprint = None if self.dry_run else seller_fingerprint(
-                scan_digest=self.digest, target=target, mailbox=mailbox,
-                window_digest=read.digest, week=self.week, today=self.now.date(),
-                actions=known)
+            fingerprint = None if self.dry_run else self._fingerprint(target, mailbox,
+                                                                      read.events, known)
             settled = s.settled.get(upn.lower())
             if fingerprint is not None and settled is not None and settled[0] == fingerprint:
                 log.debug("scan.seller_unchanged", seller=upn)
@@ -125,8 +124,8 @@ class Wave:
                                                                   {r.key: r for r in known})
             if not self.dry_run:
                 await s.escalate(plan.seller.manager, upn, self.now, seller_report)
-            if fingerprint is not None and _no_op(plan, seller_report):
-                s.settled[upn.lower()] = (fingerprint, seller_report)
+            if not self.dry_run:
+                self._settle(target, mailbox, read.events, plan, seller_report, known)
         except AuthError:
             raise  # no token means no seller can be read: the whole scan fails
         except (GraphError, ValueError) as error:
@@ -134,6 +133,37 @@ class Wave:
                 s.settled.pop(upn.lower(), None)
             s.skip(seller_report, error, self.run_id, self.dry_run)
         return seller_report
+
+    def _fingerprint(self, target: Target, mailbox: Mailbox, events: Iterable[CalendarEvent],
+                     actions: Iterable[ActionRecord]) -> bytes | None:
+        return seller_fingerprint(
+            scan_digest=self.digest, target=target, mailbox=mailbox,
+            window_digest=window_digest(events), week=self.week, today=self.now.date(),
+            actions=actions)
+
+    def _settle(self, target: Target, mailbox: Mailbox, events: Sequence[CalendarEvent],
+                plan: SellerPlan, report: rpt.SellerReport, known: list[ActionRecord]) -> None:
+        """Remember the seller as settled when the inputs the next cycle will see — the
+        calendar with this cycle's writes, the ledger after them — decide to a no-op. The
+        decision is made here, on exactly those inputs; the next cycle only compares."""
+        if report.status != rpt.OK or report.problems:
+            return
+        wrote = bool(plan.withdrawals) or any(
+            line.status not in {EXISTING, REFUSED}
+            for line in (*report.compensations, *report.tasks))
+        after_events = list(events) if not wrote else _calendar_after(events, plan, report)
+        after = known if not wrote and not report.escalated else (
+            self.scanner.ledger.actions(seller=target.upn))
+        fingerprint = self._fingerprint(target, mailbox, after_events, after)
+        if fingerprint is None:
+            return
+        again = decide(Gathered(plan.seller, mailbox, tuple(after_events), self.span),
+                       self.week, self.scanner.rules, self.now, after)
+        done = {r.key for r in after if r.state in {"done", "withdrawn"}}
+        tasks_done = not self.scanner.tasks_enabled or all(t.key in done for t in again.tasks)
+        if again.placements or again.withdrawals or again.shortfalls or not tasks_done:
+            return
+        self.scanner.settled[target.upn.lower()] = (fingerprint, _as_settled(report))
 
     def _lease_still_mine(self, upn: str) -> bool:
         """A wave slower than half the lease renews a seller's lease before writing for
@@ -147,9 +177,29 @@ class Wave:
         return False
 
 
-def _no_op(plan: SellerPlan, report: rpt.SellerReport) -> bool:
-    """Nothing written, withdrawn, missing or wrong: the same inputs give the same again."""
-    return (not plan.placements and not plan.withdrawals and not plan.shortfalls
-            and report.status == rpt.OK and not report.problems and not report.escalated
-            and all(line.status in {EXISTING, REFUSED}
-                    for line in (*report.compensations, *report.tasks)))
+def _calendar_after(events: Sequence[CalendarEvent], plan: SellerPlan,
+                    report: rpt.SellerReport) -> list[CalendarEvent]:
+    """The window as Graph will show it after this cycle: withdrawn compensations gone,
+    written ones in place (by id, marker and time, which is all the digest looks at)."""
+    gone = {line.graph_id for line in report.withdrawals if line.status == WRITTEN}
+    out = [e for e in events if e.id not in gone]
+    ids = {e.id for e in out}
+    placed = {p.key: p for p in plan.placements}
+    for line in report.compensations:
+        p = placed.get(line.key)
+        if p is None or not line.graph_id or line.graph_id in ids:
+            continue
+        if line.status in {WRITTEN, RECOVERED}:
+            out.append(CalendarEvent(id=line.graph_id, start=p.start, end=p.end,
+                                     marker=OwnMarker(Purpose.COMPENSATION, line.key)))
+    return out
+
+
+def _as_settled(report: rpt.SellerReport) -> rpt.SellerReport:
+    """The report a later, skipped cycle shows: everything in place, nothing new done."""
+    def existing(lines: list[rpt.ActionLine]) -> list[rpt.ActionLine]:
+        return [replace(line, status=EXISTING) if line.status in {WRITTEN, RECOVERED}
+                else line for line in lines]
+
+    return replace(report, compensations=existing(report.compensations),
+                   tasks=existing(report.tasks), withdrawals=[], escalated=False)
