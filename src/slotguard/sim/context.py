@@ -35,6 +35,14 @@ class RequestRecord:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def is_graph_write(self) -> bool:
+        """A Graph request that changes the tenant. A $batch envelope is not one (its items
+        are records of their own), nor are token requests or /_sim/ administration."""
+        path = self.path.rstrip("/")
+        return (self.method.upper() in {"POST", "PUT", "PATCH", "DELETE"}
+                and "/v1.0/" in path and not path.endswith("$batch"))
+
 
 @dataclass
 class RequestLog:

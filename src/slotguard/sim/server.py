@@ -210,6 +210,10 @@ class SimServer:
     def requests(self) -> list[RequestRecord]:
         return self.ctx.log.all()
 
+    def writes(self) -> list[RequestRecord]:
+        """Every request served so far that changed the tenant (see ``is_graph_write``)."""
+        return [r for r in self.requests() if r.is_graph_write]
+
     def clear_requests(self) -> None:
         self.ctx.log.clear()
 
