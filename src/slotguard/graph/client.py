@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,6 +105,7 @@ def build_gateway(
     sleep: Sleep = asyncio.sleep,
     transport: httpx.AsyncBaseTransport | None = None,
     mailbox_ttl_seconds: float = 3600.0,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> GraphGateway:
     """The Graph adapter for ``settings``. ``sleep`` replaces every wait the adapter
     makes (tests pass one that records instead of waiting); ``transport`` replaces the
@@ -132,4 +135,5 @@ def build_gateway(
         pipeline,
         close=client.aclose,
         mailbox_ttl_seconds=mailbox_ttl_seconds,
+        monotonic=monotonic,  # the caches' clock (mailbox settings, group members)
     )
