@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from slotguard.config.rules import load_rules
 from slotguard.config.settings import Settings, load_settings
@@ -212,20 +215,51 @@ def assert_exactly_once(result: Outcome) -> None:
         assert state != "open", f"{key} left open"
 
 
-class Hooked:
-    """A gateway that runs ``before(method, upn)`` ahead of every port call and then
-    delegates: how a test changes the tenant at an exact point of a running scan."""
+Item = tuple[str, str]  # (method, lower-cased path) of a request or of one $batch item
 
-    def __init__(self, inner: Any, before: Callable[[str, str], None]) -> None:
-        self._inner, self._before = inner, before
 
-    def __getattr__(self, name: str) -> Any:
-        target = getattr(self._inner, name)
-        if name.startswith("_") or not asyncio.iscoroutinefunction(target):
-            return target
+class Tap(httpx.AsyncBaseTransport):
+    """The network under the adapter: forwards to the simulator over TLS, calls
+    ``before(items)`` ahead of each HTTP request (``$batch`` items listed one by one), and
+    lets ``rewrite(item, body)`` replace the JSON of 200 answers, inside batches too. Tests
+    act at exact points of a scan without knowing how the scan groups its requests."""
 
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            self._before(name, str(args[0]) if args else "")
-            return await target(*args, **kwargs)
+    def __init__(self, ca_file: Path, *, before: Callable[[list[Item]], None] | None = None,
+                 rewrite: Callable[[Item, Any], Any] | None = None) -> None:
+        self._inner = httpx.AsyncHTTPTransport(
+            verify=ssl.create_default_context(cafile=str(ca_file)))
+        self._before, self._rewrite = before, rewrite
+        self.requests = 0
 
-        return call
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        batch = request.url.path.endswith("$batch")
+        items: dict[str, Item] = {}
+        if batch:
+            await request.aread()
+            for item in json.loads(request.content or b"{}").get("requests", []):
+                items[str(item["id"])] = (str(item["method"]).upper(),
+                                          str(item["url"]).lower())
+        else:
+            items[""] = (request.method.upper(), request.url.path.lower())
+        if self._before is not None:
+            self._before(list(items.values()))
+        response = await self._inner.handle_async_request(request)
+        if self._rewrite is None or response.status_code != 200:
+            return response
+        body = json.loads(await response.aread() or b"null")
+        if batch:
+            for answer in body.get("responses", []):
+                if answer.get("status") == 200 and str(answer.get("id")) in items:
+                    new = self._rewrite(items[str(answer["id"])], answer.get("body"))
+                    if new is not None:
+                        answer["body"] = new
+        else:
+            new = self._rewrite(items[""], body)
+            body = new if new is not None else body
+        headers = {k: v for k, v in response.headers.items()
+                   if k.lower() not in {"content-length", "content-encoding"}}
+        return httpx.Response(200, headers=headers, content=json.dumps(body).encode())
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()

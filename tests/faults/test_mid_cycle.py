@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from tests.faults.harness import (
-    Hooked,
+    Item,
+    Tap,
     Tenant,
     assert_exactly_once,
     assert_no_duplicates,
@@ -26,18 +27,16 @@ def _db(tmp_path: Path, name: str) -> str:
 @pytest.mark.slow
 def test_token_expiring_mid_cycle_costs_nothing(small_tenant: Tenant, small_sim: SimServer,
                                                 tmp_path: Path) -> None:
-    reads = 0
+    expire_at = 4  # the 4th HTTP request of the scan goes out with an expired token
 
-    def before(method: str, upn: str) -> None:
-        nonlocal reads
-        if method == "events":
-            reads += 1
-            if reads == len(small_tenant.sellers) // 2:
-                small_sim.expire_tokens()
+    def before(items: list[Item]) -> None:
+        if tap.requests == expire_at:
+            small_sim.expire_tokens()
 
+    tap = Tap(small_sim.ca_file, before=before)
     db = _db(tmp_path, "ledger.db")
-    report = scan_once(small_tenant, small_tenant.env(small_sim, db),
-                       wrap=lambda g: Hooked(g, before))
+    report = scan_once(small_tenant, small_tenant.env(small_sim, db), transport=tap)
+    assert tap.requests > expire_at + 2, "the scan ended before the token expired"
     refused = [r for r in small_sim.requests() if r.status == 401]
     assert refused, "the expiry did not hit a request"
     assert report.totals()["skipped"] == 0
@@ -45,25 +44,32 @@ def test_token_expiring_mid_cycle_costs_nothing(small_tenant: Tenant, small_sim:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("when", ["events", "create_event"])
+@pytest.mark.parametrize("when", ["read", "write"])
 def test_mailbox_disappearing_mid_cycle(small_tenant: Tenant, small_sim: SimServer,
                                         tmp_path: Path, when: str) -> None:
-    """Gone while its calendar is read, or just before its first write: that seller is
-    reported, the others are processed; later scans are fine, and once the mailbox is
-    back the seller is completed exactly once."""
+    """Gone just before its calendar is read, or just before its first event write: that
+    seller is reported, the others are processed; later scans are fine, and once the
+    mailbox is back the seller is completed exactly once."""
     victim = small_tenant.sellers[3]
     removed = False
 
-    def before(method: str, upn: str) -> None:
+    def hits(method: str, path: str) -> bool:
+        if f"/users/{victim}/" not in path:
+            return False
+        if when == "read":
+            return method == "GET" and "calendarview" in path
+        return method == "POST" and path.rstrip("/").endswith("/events")
+
+    def before(items: list[Item]) -> None:
         nonlocal removed
-        if method == when and upn == victim and not removed:
+        if not removed and any(hits(m, p) for m, p in items):
             removed = True
             small_sim.tenant.remove_mailbox(victim)
 
     db = _db(tmp_path, "ledger.db")
     env = small_tenant.env(small_sim, db)
-    report = scan_once(small_tenant, env, wrap=lambda g: Hooked(g, before))
-    assert removed, f"{victim} never reached {when}"
+    report = scan_once(small_tenant, env, transport=Tap(small_sim.ca_file, before=before))
+    assert removed, f"{victim} never reached its {when}"
     by_upn = {s.upn: s for s in report.sellers}
     assert by_upn[victim].status == "skipped" and by_upn[victim].problems
     assert all(s.status == "ok" for u, s in by_upn.items() if u != victim)

@@ -51,8 +51,13 @@ def test_random_429_and_503_give_the_fault_free_outcome(tmp_path: Path) -> None:
         first = outcome(sim.tenant, faulty_db, tenant.sellers)
         assert_no_duplicates(first)
         skipped = [(s.upn, s.problems) for s in report.sellers if s.status == "skipped"]
-        # ... and the next scan, under the same fault rates, completes it exactly once.
-        scan_once(tenant, tenant.env(sim, faulty_db, SLOTGUARD_RETRY_MAX_ATTEMPTS="10"))
+        # ... and later scans, under the same fault rates, complete it exactly once (each
+        # has the same 5% chance to meet the gap below again, hence a few rounds).
+        for _ in range(5):
+            again = scan_once(tenant, tenant.env(sim, faulty_db,
+                                                 SLOTGUARD_RETRY_MAX_ATTEMPTS="10"))
+            if again.totals()["skipped"] == 0:
+                break
         got = outcome(sim.tenant, faulty_db, tenant.sellers)
         assert_exactly_once(got)
         assert got.comparable() == expected.comparable()
