@@ -79,7 +79,8 @@ class _Round:
 
 async def send_batch(pipeline: Pipeline, calls: Sequence[BatchCall]) -> dict[str, BatchResult]:
     """Send ``calls`` in as few batches as the limits allow; every id gets a result.
-    Inner 429s are retried alone until the pipeline's retry policy gives up."""
+    Inner 429s, and inner 5xx of GETs, are retried until the pipeline's retry policy
+    gives up."""
     ids = [c.id for c in calls]
     if len({i.lower() for i in ids}) != len(ids):
         raise ValueError("batch ids must be unique (Graph compares them without case)")
@@ -92,8 +93,9 @@ async def send_batch(pipeline: Pipeline, calls: Sequence[BatchCall]) -> dict[str
             sent = await asyncio.gather(*(_send_one(pipeline, chunk) for chunk in group))
             for result in (r for batch in sent for r in batch):
                 error = result.error
-                if isinstance(error, TransientGraphError) and error.status == 429:
-                    throttled[result.id] = error
+                if isinstance(error, TransientGraphError) and (
+                        error.status == 429 or _reads(state.pending[result.id])):
+                    throttled[result.id] = error  # retried alone: 429s, and 5xx of reads
                     continue
                 state.done[result.id] = result
                 state.pending.pop(result.id, None)
@@ -109,6 +111,11 @@ async def send_batch(pipeline: Pipeline, calls: Sequence[BatchCall]) -> dict[str
         await pipeline.sleep(wait)
         state.pending = {k: state.pending[k] for k in throttled}
     return state.done
+
+
+def _reads(call: BatchCall) -> bool:
+    """A GET can be sent again after a 5xx: it changed nothing, whatever happened."""
+    return call.request.http_method is Method.GET
 
 
 def chunks(calls: list[BatchCall]) -> list[list[BatchCall]]:
