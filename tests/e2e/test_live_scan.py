@@ -97,8 +97,8 @@ class CrashAfter:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    async def create_event(self, upn: str, event: Any) -> str:
-        result = await self.inner.create_event(upn, event)
+    async def create_event(self, upn: str, event: Any, *, look_first: bool = True) -> str:
+        result = await self.inner.create_event(upn, event, look_first=look_first)
         self.left -= 1
         if self.left == 0:
             raise Crash(event.key)

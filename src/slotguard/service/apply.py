@@ -14,7 +14,6 @@ revision, so the seller cannot lose the make-up blocks by moving a meeting out a
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -32,25 +31,6 @@ EXISTING = "existing"  # the ledger (or Graph, after an interrupted write) alrea
 RECOVERED = "recovered"  # found in Graph after an interrupted write, ledger completed now
 REFUSED = "refused"  # withdrawn and not of a kind slotguard writes again
 REINSTATABLE = frozenset({"compensation"})
-
-
-def accepts(method: Callable[..., object], keyword: str) -> bool:
-    """Whether a gateway method takes ``keyword``. The Graph adapter's ``look_first=False``
-    leaves out its lookup before a create: ``_write`` has already looked when an earlier
-    attempt may have written the key, and a key the ledger never saw cannot exist in Graph.
-    Other gateways, and wrappers around them, are called exactly as the port says."""
-    func = getattr(method, "__func__", method)
-    known = _ACCEPTS.get(func)
-    if known is None:
-        try:
-            known = keyword in inspect.signature(method).parameters
-        except (TypeError, ValueError):
-            known = False
-        _ACCEPTS[func] = known
-    return known
-
-
-_ACCEPTS: dict[object, bool] = {}
 
 
 class LedgerWrites(Protocol):
@@ -86,11 +66,10 @@ class Applier:
                                       "end": request.end.isoformat(), "zone": request.zone}
 
         async def create(revision: int) -> str:
-            versioned = replace(request, revision=revision)
-            if accepts(self.gateway.create_event, "look_first"):
-                return await self.gateway.create_event(  # type: ignore[call-arg]
-                    self.upn, versioned, look_first=False)
-            return await self.gateway.create_event(self.upn, versioned)
+            # _write has already looked when an earlier attempt may have written the key,
+            # and a key the ledger never saw cannot exist in Graph: no second lookup.
+            return await self.gateway.create_event(
+                self.upn, replace(request, revision=revision), look_first=False)
 
         return await self._write(request.key, kind, violation_key, payload, find, create)
 
@@ -113,11 +92,8 @@ class Applier:
             return await self.gateway.find_task(self.upn, await ensure_list(), request.key)
 
         async def create(_revision: int) -> str:
-            list_id = await ensure_list()
-            if accepts(self.gateway.create_task, "look_first"):
-                return await self.gateway.create_task(  # type: ignore[call-arg]
-                    self.upn, list_id, request, look_first=False)
-            return await self.gateway.create_task(self.upn, list_id, request)
+            return await self.gateway.create_task(
+                self.upn, await ensure_list(), request, look_first=False)
 
         payload: dict[str, object] = {"due": request.due.isoformat(), "list": task.list_name}
         return await self._write(request.key, kind, task.violation_key, payload, find, create)

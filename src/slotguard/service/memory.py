@@ -118,7 +118,9 @@ class InMemoryCalendarGateway:
         box = self._enter("own_events", upn)
         return [e for e in box.events.values() if e.marker is not None and e.marker.key == key]
 
-    async def create_event(self, upn: str, event: NewEvent) -> str:
+    async def create_event(self, upn: str, event: NewEvent, *, look_first: bool = True) -> str:
+        # Always idempotent by key here, as transactionId makes Graph: look_first only
+        # saves a request on the real adapter.
         box = self._enter("create_event", upn)
         for existing in box.events.values():
             if existing.marker is not None and existing.marker.key == event.key:
@@ -154,9 +156,12 @@ class InMemoryCalendarGateway:
     async def find_task(self, upn: str, list_id: str, key: str) -> str | None:
         return self._enter("find_task", upn).task_keys.get(key)
 
-    async def create_task(self, upn: str, list_id: str, task: NewTask) -> str:
+    async def create_task(self, upn: str, list_id: str, task: NewTask, *,
+                          look_first: bool = True) -> str:
         box = self._enter("create_task", upn)
-        if task.key in box.task_keys:
+        # To Do has no transactionId: like the real service, only a lookup prevents a second
+        # task, so a caller that skips it (look_first=False) must know the key is new.
+        if look_first and task.key in box.task_keys:
             return box.task_keys[task.key]
         task_id = f"task-{next(self._ids)}"
         box.tasks[task_id] = StoredTask(task_id, list_id, task)
