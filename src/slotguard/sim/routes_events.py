@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from slotguard.sim import events as ev
 from slotguard.sim import recurrence as rec
-from slotguard.sim.event_views import page, single, view_options
+from slotguard.sim.event_views import ViewOptions, page, single, view_options
 from slotguard.sim.graph_errors import GraphProblem, not_found
-from slotguard.sim.model import StoredEvent, occurrence_id
+from slotguard.sim.model import StoredEvent, User, occurrence_id
 from slotguard.sim.recurrence import Instance
 from slotguard.sim.router import GraphRequest, GraphResponse, json_response, route
 from slotguard.sim.timezones import resolve_zone
@@ -37,6 +37,19 @@ def instance_for(event: StoredEvent, day: Any) -> Instance | None:
         if inst.id == wanted:
             return inst
     raise not_found()
+
+
+def _entity(req: GraphRequest, owner: User, opts: ViewOptions, event: StoredEvent,
+            day: Any) -> GraphResponse:
+    """One event (or one occurrence of a series) as Graph answers GET and PATCH."""
+    body, headers = single(
+        owner,
+        event,
+        instance_for(event, day),
+        opts,
+        req.context_url(f"users('{owner.upn}')/events/$entity"),
+    )
+    return json_response(body, headers=headers)
 
 
 @route("GET", "/users/{user}/events")
@@ -74,32 +87,16 @@ def create_event(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse
 @route("GET", "/users/{user}/calendar/events/{event_id}")
 def get_event(ctx: SimContext, req: GraphRequest, user: str, event_id: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user)
-    opts = view_options(req, allow_filter=False)
-    event, day = ev.find(box, event_id)
-    body, headers = single(
-        owner,
-        event,
-        instance_for(event, day),
-        opts,
-        req.context_url(f"users('{owner.upn}')/events/$entity"),
-    )
-    return json_response(body, headers=headers)
+    opts = view_options(req, allow_filter=False)  # a bad query is refused before any lookup
+    return _entity(req, owner, opts, *ev.find(box, event_id))
 
 
 @route("PATCH", "/users/{user}/events/{event_id}")
 @route("PATCH", "/users/{user}/calendar/events/{event_id}")
 def update_event(ctx: SimContext, req: GraphRequest, user: str, event_id: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user)
-    opts = view_options(req, allow_filter=False)
-    event, day = ev.update_event(box, event_id, _body(req))
-    body, headers = single(
-        owner,
-        event,
-        instance_for(event, day),
-        opts,
-        req.context_url(f"users('{owner.upn}')/events/$entity"),
-    )
-    return json_response(body, headers=headers)
+    opts = view_options(req, allow_filter=False)  # a bad query is refused before the update
+    return _entity(req, owner, opts, *ev.update_event(box, event_id, _body(req)))
 
 
 @route("DELETE", "/users/{user}/events/{event_id}")
