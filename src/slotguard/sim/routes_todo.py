@@ -16,6 +16,7 @@ from slotguard.sim.serialize import linked_resource_json, todo_list_json, todo_t
 
 if TYPE_CHECKING:
     from slotguard.sim.context import SimContext
+    from slotguard.sim.model import TodoList, User
 
 
 def _body(req: GraphRequest) -> dict[str, Any]:
@@ -53,26 +54,13 @@ def lists(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
 @route("POST", "/users/{user}/todo/lists")
 def create_list(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user, policy=False)
-    lst = todo.create_list(box, _body(req))
-    return json_response(
-        {
-            "@odata.context": req.context_url(f"users('{owner.id}')/todo/lists/$entity"),
-            **todo_list_json(lst),
-        },
-        201,
-    )
+    return _list_entity(req, owner, todo.create_list(box, _body(req)), 201)
 
 
 @route("GET", "/users/{user}/todo/lists/{list_id}")
 def get_list(ctx: SimContext, req: GraphRequest, user: str, list_id: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user, policy=False)
-    lst = todo.get_list(box, list_id)
-    return json_response(
-        {
-            "@odata.context": req.context_url(f"users('{owner.id}')/todo/lists/$entity"),
-            **todo_list_json(lst),
-        }
-    )
+    return _list_entity(req, owner, todo.get_list(box, list_id))
 
 
 @route("GET", "/users/{user}/todo/lists/{list_id}/tasks")
@@ -91,16 +79,7 @@ def create_task(ctx: SimContext, req: GraphRequest, user: str, list_id: str) -> 
     owner, box = ctx.tenant.mailbox(user, policy=False)
     lst = todo.get_list(box, list_id)
     task = todo.create_task(lst, _body(req))
-    body = todo_task_json(task, bool(task.linked_resources))
-    return json_response(
-        {
-            "@odata.context": req.context_url(
-                f"users('{owner.id}')/todo/lists('{lst.id}')/tasks/$entity"
-            ),
-            **body,
-        },
-        201,
-    )
+    return _task_entity(req, owner, lst, todo_task_json(task, bool(task.linked_resources)), 201)
 
 
 @route("GET", "/users/{user}/todo/lists/{list_id}/tasks/{task_id}")
@@ -111,14 +90,7 @@ def get_task(
     lst = todo.get_list(box, list_id)
     task = todo.get_task(lst, task_id)
     expand = "linkedResources" in (req.query.get("$expand") or "")
-    return json_response(
-        {
-            "@odata.context": req.context_url(
-                f"users('{owner.id}')/todo/lists('{lst.id}')/tasks/$entity"
-            ),
-            **todo_task_json(task, expand),
-        }
-    )
+    return _task_entity(req, owner, lst, todo_task_json(task, expand))
 
 
 @route("PATCH", "/users/{user}/todo/lists/{list_id}/tasks/{task_id}")
@@ -128,14 +100,7 @@ def update_task(
     owner, box = ctx.tenant.mailbox(user, policy=False)
     lst = todo.get_list(box, list_id)
     task = todo.update_task(lst, task_id, _body(req))
-    return json_response(
-        {
-            "@odata.context": req.context_url(
-                f"users('{owner.id}')/todo/lists('{lst.id}')/tasks/$entity"
-            ),
-            **todo_task_json(task),
-        }
-    )
+    return _task_entity(req, owner, lst, todo_task_json(task))
 
 
 @route("DELETE", "/users/{user}/todo/lists/{list_id}/tasks/{task_id}")
@@ -172,3 +137,14 @@ def add_linked_resource(
     task = todo.get_task(todo.get_list(box, list_id), task_id)
     todo.add_linked_resource(task, _body(req))
     return json_response(linked_resource_json(task)[-1], 201)
+
+
+def _list_entity(req: GraphRequest, owner: User, lst: TodoList, status: int = 200) -> GraphResponse:
+    context = req.context_url(f"users('{owner.id}')/todo/lists/$entity")
+    return json_response({"@odata.context": context, **todo_list_json(lst)}, status)
+
+
+def _task_entity(req: GraphRequest, owner: User, lst: TodoList, body: dict[str, Any],
+                 status: int = 200) -> GraphResponse:
+    context = req.context_url(f"users('{owner.id}')/todo/lists('{lst.id}')/tasks/$entity")
+    return json_response({"@odata.context": context, **body}, status)
