@@ -158,6 +158,21 @@ def side_by_side(batches: list[list[BatchCall]]) -> list[list[list[BatchCall]]]:
 
 
 async def _send_one(pipeline: Pipeline, calls: list[BatchCall]) -> list[BatchResult]:
+    try:
+        return await send_envelope(pipeline, calls)
+    except AuthError:
+        raise  # no token: nothing else can succeed either
+    except SlotguardError as error:
+        # The envelope failed after the pipeline's retries: each item gets that error, so
+        # one bad round trip costs its own items, not the caller's other batches.
+        return [BatchResult(c.id, error.status or 0, error=error) for c in calls]
+
+
+async def send_envelope(pipeline: Pipeline, calls: Sequence[BatchCall], *,
+                        idempotent: bool = True) -> list[BatchResult]:
+    """One POST /$batch carrying ``calls`` (at most 20); a result per call. A failure of
+    the envelope itself raises, after the pipeline's retries (``idempotent=False``: only
+    what Graph cannot have carried out, 429 and 401, is sent again)."""
     payload = msgspec.json.encode({"requests": [_item(c) for c in calls]})
 
     def build() -> RequestInformation:
@@ -167,14 +182,7 @@ async def _send_one(pipeline: Pipeline, calls: list[BatchCall]) -> list[BatchRes
         info.content = payload
         return info
 
-    try:
-        raw = await pipeline.send(build)
-    except AuthError:
-        raise  # no token: nothing else can succeed either
-    except SlotguardError as error:
-        # The envelope failed after the pipeline's retries: each item gets that error, so
-        # one bad round trip costs its own items, not the caller's other batches.
-        return [BatchResult(c.id, error.status or 0, error=error) for c in calls]
+    raw = await pipeline.send(build, idempotent=idempotent)
     by_id = {c.id: c for c in calls}
     results: list[BatchResult] = []
     for response in msgspec.json.decode(raw or b"{}", type=_Responses).responses:
@@ -205,7 +213,8 @@ def _item(call: BatchCall) -> dict[str, Any]:
         prefer = headers.get("prefer")
         headers["prefer"] = f'{prefer}, IdType="ImmutableId"' if prefer else 'IdType="ImmutableId"'
     if info.content:
-        item["body"] = msgspec.json.decode(info.content)
+        # kiota serialised the builder's model to JSON already: embedded as it is.
+        item["body"] = msgspec.Raw(info.content)
         headers.setdefault("content-type", "application/json")
     item["headers"] = headers
     return item

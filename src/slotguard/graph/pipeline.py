@@ -84,15 +84,17 @@ class Pipeline:
         mailbox: str | None = None,
         target: Target = Target.ANY,
         idempotent: bool = True,
+        attempts_made: int = 0,
     ) -> bytes | None:
         """Send the request ``build()`` describes and return the body bytes (None for an
         empty body). ``build`` is called per attempt so no header (Authorization, above
         all) leaks from a failed attempt into the next. ``idempotent=False`` retries only
         what Graph cannot have carried out (429, 401); 5xx and network failures surface so
-        the caller can look before it writes again."""
+        the caller can look before it writes again. ``attempts_made`` counts tries already
+        spent elsewhere (as a $batch item) against the retry policy."""
         who = mailbox or ""
         refreshed = False
-        attempt = 0
+        attempt = max(0, attempts_made)
         while True:
             attempt += 1
             request = build()
@@ -121,14 +123,18 @@ class Pipeline:
                 raise error
             raise error from original
 
+    def mailbox_slot(self, mailbox: str) -> asyncio.Semaphore:
+        """The semaphore bounding ``mailbox``'s requests in flight, shared by plain
+        requests and $batch items (batch.py's BatchWriter holds it per item), so the
+        mailbox never has more than MAILBOX_CONCURRENCY requests at Graph at once."""
+        key = mailbox.lower()
+        slot = self._mailboxes.get(key)
+        if slot is None:
+            slot = self._mailboxes[key] = asyncio.Semaphore(self._mailbox_limit)
+        return slot
+
     def _limits(self, mailbox: str | None) -> _Limits:
-        per_mailbox = None
-        if mailbox:
-            key = mailbox.lower()
-            per_mailbox = self._mailboxes.get(key)
-            if per_mailbox is None:
-                per_mailbox = self._mailboxes[key] = asyncio.Semaphore(self._mailbox_limit)
-        return _Limits(per_mailbox, self._global)
+        return _Limits(self.mailbox_slot(mailbox) if mailbox else None, self._global)
 
 
 class _Limits:
