@@ -13,6 +13,7 @@ ends the process.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import os
 import signal
@@ -26,6 +27,7 @@ from tests.faults.harness import FixedClock, no_sleep, settings_from
 from slotguard.config.rules import load_rules
 from slotguard.domain.model import IsoWeek
 from slotguard.graph.client import build_gateway
+from slotguard.graph.gateway import GraphGateway
 from slotguard.graph.pipeline import Pipeline
 from slotguard.service.bootstrap import bootstrap
 from slotguard.store.ledger import Ledger
@@ -50,18 +52,34 @@ def _is_write(request: Any) -> bool:
 
 
 _send = Pipeline.send
+_gateway_send = GraphGateway.send
+# Inside GraphGateway.send: the write is counted there, whether it then goes out alone or
+# as a $batch item, and not again by the pipeline.
+_counted = contextvars.ContextVar("counted", default=False)
 
 
-async def send(self: Pipeline, build: Any, **kwargs: Any) -> bytes | None:
-    write = _is_write(build())
+async def _around_write(request: Any, call: Any) -> bytes | None:
+    write = not _counted.get() and _is_write(request)
     if write:
         counts["write"] += 1
         n = counts["write"]
         _die("write_before", n)
-    result = await _send(self, build, **kwargs)
+    token = _counted.set(True)
+    try:
+        result = await call()
+    finally:
+        _counted.reset(token)
     if write:
         _die("write_after", n)
     return result
+
+
+async def send(self: Pipeline, build: Any, **kwargs: Any) -> bytes | None:
+    return await _around_write(build(), lambda: _send(self, build, **kwargs))
+
+
+async def gateway_send(self: GraphGateway, build: Any, **kwargs: Any) -> bytes | None:
+    return await _around_write(build(), lambda: _gateway_send(self, build, **kwargs))
 
 
 def _step(method: Any) -> Any:
@@ -77,6 +95,7 @@ def _step(method: Any) -> Any:
 
 def main() -> None:
     Pipeline.send = send  # type: ignore[method-assign]
+    GraphGateway.send = gateway_send  # type: ignore[method-assign]
     for name in LEDGER_STEPS:
         setattr(Ledger, name, _step(getattr(Ledger, name)))
     env = dict(os.environ)

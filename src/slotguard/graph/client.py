@@ -22,6 +22,7 @@ from msgraph_core.middleware import GraphTelemetryHandler
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
 from slotguard.graph.auth import AuthConfig, MsalTokenProvider
+from slotguard.graph.coalesce import DEFAULT_WINDOW, BatchWriter
 from slotguard.graph.gateway import GraphGateway
 from slotguard.graph.pipeline import Pipeline, RetryPolicy, Sleep
 
@@ -106,10 +107,13 @@ def build_gateway(
     transport: httpx.AsyncBaseTransport | None = None,
     mailbox_ttl_seconds: float = 3600.0,
     monotonic: Callable[[], float] = time.monotonic,
+    batch_window: float | None = DEFAULT_WINDOW,
 ) -> GraphGateway:
     """The Graph adapter for ``settings``. ``sleep`` replaces every wait the adapter
     makes (tests pass one that records instead of waiting); ``transport`` replaces the
-    network (an in-process simulator). Close it with ``await gateway.aclose()``."""
+    network (an in-process simulator); ``batch_window`` is how long a mailbox request
+    waits to share a $batch with others (None: every request goes out on its own).
+    Close it with ``await gateway.aclose()``."""
     tokens = MsalTokenProvider(auth_config(settings))
     client = http_client(
         ca_bundle=settings.ca_bundle,
@@ -136,4 +140,5 @@ def build_gateway(
         close=client.aclose,
         mailbox_ttl_seconds=mailbox_ttl_seconds,
         monotonic=monotonic,  # the caches' clock (mailbox settings, group members)
+        writer=None if batch_window is None else BatchWriter(pipeline, window=batch_window),
     )

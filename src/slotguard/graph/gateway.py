@@ -30,6 +30,7 @@ from slotguard.domain.model import CalendarEvent
 from slotguard.errors import BadGraphData, GraphError, SlotguardError, TransientGraphError
 from slotguard.graph import reads, writes
 from slotguard.graph.batch import BatchCall, send_batch
+from slotguard.graph.coalesce import BatchWriter
 from slotguard.graph.decode import EventPage, decode_event, decode_event_page
 from slotguard.graph.delta import WindowRequest, WindowState, WindowSync
 from slotguard.graph.errors import ItemNotFound, Target
@@ -61,19 +62,36 @@ class GraphGateway:
         mailbox_ttl_seconds: float = 3600.0,
         group_ttl_seconds: float = 900.0,
         monotonic: Callable[[], float] = time.monotonic,
+        writer: BatchWriter | None = None,
     ) -> None:
         self.client = client
         self.pipeline = pipeline
+        # Requests for one mailbox (lookups, writes, To Do) go through the writer when
+        # there is one: concurrent sellers' requests then share $batch round trips.
+        self.writer = writer
         self._close = close
         self._now = monotonic
         self._mailboxes = reads.TtlCache[str, Mailbox](mailbox_ttl_seconds, monotonic)
         self._groups = reads.TtlCache[str, list[str]](group_ttl_seconds, monotonic)
-        self._todo = TodoGateway(client, pipeline)
+        self._todo = TodoGateway(client, pipeline, self.send)
         self.skipped: list[tuple[str, str | None, str]] = []  # (seller, event id, reason)
 
     async def aclose(self) -> None:
+        if self.writer is not None:
+            await self.writer.aclose()
         if self._close is not None:
             await self._close()
+
+    async def send(self, build: Callable[[], Any], *, mailbox: str | None,
+                   target: Target = MAILBOX, idempotent: bool = True) -> bytes | None:
+        """One request for ``mailbox`` (None: the directory): batched with others' when a
+        writer is configured, otherwise a plain ``Pipeline.send`` (same retries and errors
+        either way)."""
+        if self.writer is not None:
+            return await self.writer.send(build, mailbox=mailbox, target=target,
+                                          idempotent=idempotent)
+        return await self.pipeline.send(build, mailbox=mailbox, target=target,
+                                        idempotent=idempotent)
 
     # -- directory -------------------------------------------------------------------
 
@@ -93,11 +111,11 @@ class GraphGateway:
         while True:
             builder = users.with_url(link) if link else users
             first = link is None
-            raw = await self.pipeline.send(
+            raw = await self.send(
                 lambda b=builder, f=first: b.to_get_request_information(
                     request_config(params if f else None, headers=eventual)
                 ),
-                target=Target.DIRECTORY,
+                mailbox=None, target=Target.DIRECTORY,
             )
             page = reads.decode_users(raw or b"{}")
             upns.extend(page.upns)
@@ -112,7 +130,7 @@ class GraphGateway:
         if cached is not None:
             return cached
         builder = self.client.users.by_user_id(upn).mailbox_settings
-        raw = await self.pipeline.send(
+        raw = await self.send(
             lambda: builder.to_get_request_information(request_config()),
             mailbox=upn, target=MAILBOX,
         )
@@ -207,7 +225,7 @@ class GraphGateway:
             link = page.next_link
 
     async def _event_page(self, upn: str, builder: Any, params: Any) -> EventPage:
-        raw = await self.pipeline.send(
+        raw = await self.send(
             lambda: builder.to_get_request_information(request_config(params, prefer=PREFER_UTC)),
             mailbox=upn, target=MAILBOX,
         )
@@ -219,7 +237,7 @@ class GraphGateway:
             select=EVENT_FIELDS, expand=[EXPAND_MARKER]
         )
         try:
-            raw = await self.pipeline.send(
+            raw = await self.send(
                 lambda: item.to_get_request_information(request_config(params, prefer=PREFER_UTC)),
                 mailbox=upn, target=MAILBOX,
             )
@@ -233,29 +251,42 @@ class GraphGateway:
         """Create once per key: an event already carrying the key is returned instead
         (covers a lost response and Exchange forgetting the transactionId).
         ``look_first=False`` is for a key no earlier attempt can have written (the ledger
-        has never seen it): the lookup would only cost a request; a retry of this very
-        POST is still collapsed by its transactionId."""
-        existing = await self.own_events(upn, event.key) if look_first else []
-        if existing:
-            log.info("graph.event_exists", seller=upn, key=event.key, event_id=existing[0].id)
-            return existing[0].id
+        has never seen it): the lookup would only cost a request. A POST that met a 5xx
+        or no answer may have landed: it is looked up before it goes again (with the same
+        transactionId), never repeated blindly, alone or inside a $batch."""
         events = self.client.users.by_user_id(upn).events
         body = writes.event_body(event)
-        try:
-            raw = await self.pipeline.send(
-                lambda: events.to_post_request_information(body, request_config()),
-                mailbox=upn, target=MAILBOX,
-            )
-        except (TransientGraphError, ItemNotFound):
-            raise
-        except GraphError as exc:
-            if exc.status not in (400, 409):
+        attempt = 0
+        while True:
+            attempt += 1
+            if look_first or attempt > 1:
+                existing = await self.own_events(upn, event.key)
+                if existing:
+                    log.info("graph.event_exists", seller=upn, key=event.key,
+                             event_id=existing[0].id)
+                    return existing[0].id
+            try:
+                raw = await self.send(
+                    lambda: events.to_post_request_information(body, request_config()),
+                    mailbox=upn, target=MAILBOX, idempotent=False,
+                )
+            except ItemNotFound:
                 raise
-            # A transactionId Exchange still remembers can be refused as a duplicate.
-            again = await self.own_events(upn, event.key)
-            if not again:
-                raise
-            return again[0].id
+            except TransientGraphError as exc:
+                wait = self.pipeline.policy.wait_before_retry(attempt, exc.retry_after)
+                if wait is None:
+                    raise
+                await self.pipeline.sleep(wait)
+                continue
+            except GraphError as exc:
+                if exc.status not in (400, 409):
+                    raise
+                # A transactionId Exchange still remembers can be refused as a duplicate.
+                again = await self.own_events(upn, event.key)
+                if not again:
+                    raise
+                return again[0].id
+            break
         event_id = reads.decode_id(raw, "event")
         log.info("graph.event_created", seller=upn, key=event.key, event_id=event_id)
         return event_id
@@ -275,7 +306,7 @@ class GraphGateway:
             )
         item = self.client.users.by_user_id(upn).events.by_event_id(event_id)
         with contextlib.suppress(ItemNotFound):  # gone meanwhile: just as good
-            await self.pipeline.send(
+            await self.send(
                 lambda: item.to_delete_request_information(request_config()),
                 mailbox=upn, target=MAILBOX,
             )

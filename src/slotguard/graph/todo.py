@@ -3,6 +3,7 @@ by their key. To Do has no transactionId, so every create looks first."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -21,30 +22,48 @@ log = structlog.get_logger("slotguard.graph")
 MAILBOX = Target.MAILBOX
 
 
+Send = Callable[..., Awaitable[bytes | None]]
+
+
 class TodoGateway:
-    def __init__(self, client: GraphServiceClient, pipeline: Pipeline) -> None:
+    def __init__(self, client: GraphServiceClient, pipeline: Pipeline,
+                 send: Send | None = None) -> None:
         self.client = client
         self.pipeline = pipeline
+        # ``Pipeline.send``'s contract for one mailbox's request (GraphGateway.send batches).
+        self.send: Send = send or pipeline.send
         self._lists: dict[tuple[str, str], str] = {}
 
     async def ensure_task_list(self, upn: str, name: str) -> str:
+        """slotguard's list for ``upn``, created when missing. A create that met a 5xx or
+        no answer may have landed: the lists are read again before it goes again."""
         cache_key = (upn.lower(), name.casefold())
         if cache_key in self._lists:
             return self._lists[cache_key]
         lists = self.client.users.by_user_id(upn).todo.lists
-        for item in await self._collect(upn, lists, None, reads.decode_task_lists):
-            if (item.displayName or "").casefold() == name.casefold():
-                self._lists[cache_key] = item.id
-                return item.id
         body = writes.task_list_body(name)
-        raw = await self.pipeline.send(
-            lambda: lists.to_post_request_information(body, request_config()),
-            mailbox=upn, target=MAILBOX, idempotent=False,
-        )
-        list_id = reads.decode_id(raw, "todoTaskList")
-        log.info("graph.task_list_created", seller=upn, list_id=list_id)
-        self._lists[cache_key] = list_id
-        return list_id
+        attempt = 0
+        while True:
+            attempt += 1
+            for item in await self._collect(upn, lists, None, reads.decode_task_lists):
+                if (item.displayName or "").casefold() == name.casefold():
+                    self._lists[cache_key] = item.id
+                    return item.id
+            try:
+                raw = await self.send(
+                    lambda: lists.to_post_request_information(body, request_config()),
+                    mailbox=upn, target=MAILBOX, idempotent=False,
+                )
+            except TransientGraphError as exc:
+                wait = self.pipeline.policy.wait_before_retry(attempt, exc.retry_after)
+                if wait is None:
+                    raise
+                await self.pipeline.sleep(wait)
+                continue
+            list_id = reads.decode_id(raw, "todoTaskList")
+            log.info("graph.task_list_created", seller=upn, list_id=list_id)
+            self._lists[cache_key] = list_id
+            return list_id
 
     async def find_task(self, upn: str, list_id: str, key: str) -> str | None:
         """The task carrying ``key`` as linkedResource externalId (or, for tasks edited
@@ -75,7 +94,7 @@ class TodoGateway:
                 if existing is not None:
                     return existing
             try:
-                raw = await self.pipeline.send(
+                raw = await self.send(
                     lambda: tasks.to_post_request_information(body, request_config()),
                     mailbox=upn, target=MAILBOX, idempotent=False,
                 )
@@ -95,7 +114,7 @@ class TodoGateway:
         while True:
             builder = root.with_url(link) if link else root
             first = link is None
-            raw = await self.pipeline.send(
+            raw = await self.send(
                 lambda b=builder, f=first: b.to_get_request_information(
                     request_config(params if f else None)
                 ),
