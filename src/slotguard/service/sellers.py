@@ -4,6 +4,8 @@ team's listed sellers are still scanned."""
 
 from __future__ import annotations
 
+import asyncio
+
 import structlog
 
 from slotguard.config.rules import RulesFile
@@ -19,22 +21,34 @@ def roster_from(rules_file: RulesFile, gateway: CalendarGateway) -> Roster:
     """A ``Roster`` callable for ``Scanner``, resolving groups on every call (the adapter
     caches group membership with its own refresh)."""
 
+    async def members(group_id: str) -> list[str] | GraphError:
+        try:
+            return [upn.lower() for upn in await gateway.group_members(group_id)]
+        except AuthError:
+            raise
+        except GraphError as error:
+            return error
+
     async def roster() -> tuple[list[Target], list[str]]:
         targets: list[Target] = []
         problems: list[str] = []
+        # Every team's group at once: the adapter batches them, and a tenant of hundreds
+        # of teams must not read its groups one round trip after another.
+        groups = sorted({t.group_id for t in rules_file.teams if t.group_id})
+        found = dict(zip(groups, await asyncio.gather(*(members(g) for g in groups)),
+                         strict=True))
         for team in rules_file.teams:
             upns = list(team.sellers)
             if team.group_id:
-                try:
-                    upns.extend(upn.lower() for upn in await gateway.group_members(team.group_id))
-                except AuthError:
-                    raise
-                except GraphError as error:
+                result = found[team.group_id]
+                if isinstance(result, GraphError):
                     problems.append(f"team {team.name}: group {team.group_id} unreadable "
-                                    f"({error.code or type(error).__name__}); check "
+                                    f"({result.code or type(result).__name__}); check "
                                     "GroupMember.Read.All and User.ReadBasic.All consent")
                     log.warning("scan.group_unreadable", team=team.name, group=team.group_id,
-                                error=error.code or type(error).__name__)
+                                error=result.code or type(result).__name__)
+                else:
+                    upns.extend(result)
             for upn in upns:
                 targets.append(Target(upn, team.name, team.blocks_for(upn), team.manager))
         return targets, problems
