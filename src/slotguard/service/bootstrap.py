@@ -39,6 +39,21 @@ class Service:
                 await thing.aclose()
 
 
+SELLERS_PER_BATCH_SLOT = 20  # a $batch carries up to 20 requests
+
+
+def sellers_in_flight(settings: Settings, gateway: CalendarGateway) -> int:
+    """Reads come in $batch for the whole wave; what is left per seller is mostly one
+    request at a time. A gateway that coalesces those into $batch (GraphGateway with a
+    writer) fills CONCURRENCY batches of 20 with as many sellers at once; otherwise
+    CONCURRENCY sellers fill the budget. The adapter holds every mailbox to
+    MAILBOX_CONCURRENCY either way."""
+    slots = max(1, settings.concurrency)
+    if getattr(gateway, "writer", None) is not None:
+        return slots * SELLERS_PER_BATCH_SLOT
+    return slots
+
+
 def bootstrap(settings: Settings, rules_file: RulesFile, gateway: CalendarGateway | None = None,
               ledger: Ledger | None = None, clock: Clock | None = None) -> Service:
     """Build the service. What is created here is closed by ``Service.aclose``; injected
@@ -62,10 +77,7 @@ def bootstrap(settings: Settings, rules_file: RulesFile, gateway: CalendarGatewa
         roster=roster_from(rules_file, gateway),
         clock=clock,
         replica=settings.replica_id,
-        # Reads come in $batch for the whole wave; what is left per seller is mostly one
-        # write at a time, so CONCURRENCY sellers at once fill the global budget (the
-        # adapter still holds every mailbox to MAILBOX_CONCURRENCY).
-        concurrency=max(1, settings.concurrency),
+        concurrency=sellers_in_flight(settings, gateway),
         lease_seconds=float(settings.lease_seconds),
         personal_data=settings.log_personal_data,
         tasks_enabled=rules_file.follow_up_enabled,

@@ -49,8 +49,11 @@ class Scanner:
     # other replicas leave it for this cycle; 0 releases it at once (one-shot scans).
     hold_seconds: float = 0.0
     # Sellers read, leased and decided together: a wave's reads share $batch round trips,
-    # its leases one transaction each way, and the wave bounds the events held in memory.
-    wave_size: int = 500
+    # its leases one transaction each way. Two waves in flight let one wave's reads (mostly
+    # waiting on Graph) overlap the other's decisions and writes (mostly CPU here); the
+    # waves in flight bound the events held in memory.
+    wave_size: int = 250
+    waves_in_flight: int = 2
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list, init=False)
     # Per seller: the fingerprint of a cycle whose decision was a no-op, and its report.
     settled: dict[str, tuple[bytes, rpt.SellerReport]] = field(default_factory=dict,
@@ -74,12 +77,20 @@ class Scanner:
             for problem in problems:
                 log.warning("scan.roster_problem", problem=problem)
             sellers = _unique(targets)
-            for first in range(0, len(sellers), max(1, self.wave_size)):
-                if stop is not None and stop.is_set():
-                    break  # stopping: sellers not yet started wait for next time
-                wave = Wave(self, week, now, dry_run, run_id, stop)
-                report.sellers.extend(
-                    await wave.run(sellers[first:first + max(1, self.wave_size)]))
+            size = max(1, self.wave_size)
+            overlap = asyncio.Semaphore(max(1, self.waves_in_flight))
+
+            async def wave(part: list[Target]) -> list[rpt.SellerReport]:
+                async with overlap:
+                    if stop is not None and stop.is_set():
+                        return []  # stopping: sellers not yet started wait for next time
+                    return await Wave(self, week, now, dry_run, run_id, stop).run(part)
+
+            # The next wave reads (mostly waiting on Graph) while this one decides and
+            # writes (mostly CPU here): two in flight keep both busy.
+            for done in await asyncio.gather(*(wave(sellers[i:i + size])
+                                                for i in range(0, len(sellers), size))):
+                report.sellers.extend(done)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             raise
