@@ -88,6 +88,11 @@ class CalendarGateway(Protocol):
 
     async def send_mail(self, sender: str, to: Sequence[str], subject: str, body: str) -> None: ...
 
+    def take_unreadable(self, upn: str) -> list[str]:
+        """Events of the seller Graph sent but that could not be read since the last call
+        (one line each, no personal data); the scan reports them."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...

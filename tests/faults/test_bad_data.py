@@ -85,6 +85,9 @@ def test_surprising_graph_data_is_reported_never_a_crash(small_tenant: Tenant,
     assert by_upn[sellers[0]].status == "skipped"  # no zone, no blocks to judge
     assert by_upn[sellers[3]].status == "skipped"  # nothing of that week is readable
     assert by_upn[sellers[4]].status == "ok"  # big, not wrong
+    for upn in (sellers[1], sellers[2]):  # the bad event is left out, and said so
+        assert by_upn[upn].status == "ok"
+        assert any(p.startswith("bad_data: event ") for p in by_upn[upn].problems), upn
     untouched = [u for u in sellers if u not in touched]
     assert all(by_upn[u].status == "ok" for u in untouched)
     assert_exactly_once(outcome(small_sim.tenant, db, untouched))

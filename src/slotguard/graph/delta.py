@@ -116,8 +116,7 @@ async def _follow(gateway: GraphGateway, upn: str, start: datetime, end: datetim
             page = decode_event_page(raw or b"{}")
         changed.extend(page.events)
         removed.extend(page.removed)
-        for item in page.skipped:
-            log.warning("graph.event_skipped", seller=upn, event_id=item.event_id, field=item.field)
+        gateway.note_skipped(upn, page)
         if page.delta_link:
             return DeltaRound(changed, removed, page.delta_link)
         if not page.next_link:

@@ -74,7 +74,8 @@ class GraphGateway:
         self._mailboxes = reads.TtlCache[str, Mailbox](mailbox_ttl_seconds, monotonic)
         self._groups = reads.TtlCache[str, list[str]](group_ttl_seconds, monotonic)
         self._todo = TodoGateway(client, pipeline, self.send)
-        self.skipped: list[tuple[str, str | None, str]] = []  # (seller, event id, reason)
+        # Events Graph sent that could not be read, per seller, until the scan takes them.
+        self._unreadable: dict[str, list[str]] = {}
 
     async def aclose(self) -> None:
         if self.writer is not None:
@@ -184,9 +185,15 @@ class GraphGateway:
 
     def note_skipped(self, upn: str, page: EventPage) -> None:
         for item in page.skipped:
-            self.skipped.append((upn, item.event_id, item.reason))
+            self._unreadable.setdefault(upn.lower(), []).append(
+                f"event {item.event_id or '(no id)'}: {item.reason}")
             log.warning("graph.event_skipped", seller=upn, event_id=item.event_id,
                         field=item.field)
+
+    def take_unreadable(self, upn: str) -> list[str]:
+        """What could not be read of the seller's events since the last call, one line
+        each. A skipped customer meeting may hide a violation, so the scan reports them."""
+        return self._unreadable.pop(upn.lower(), [])
 
     @staticmethod
     def _view_params(start: datetime, end: datetime) -> Any:

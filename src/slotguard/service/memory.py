@@ -53,6 +53,7 @@ class InMemoryCalendarGateway:
         self._ids = itertools.count(1)
         self._failures: dict[str, Exception] = {}
         self._after_write: Callable[[str, str], None] | None = None
+        self._unreadable: dict[str, list[str]] = {}
         self.sent: list[SentMail] = []
         self.writes = 0
         self.calls: list[tuple[str, str]] = []  # (operation, upn)
@@ -170,6 +171,14 @@ class InMemoryCalendarGateway:
         if self._after_write is not None:
             self._after_write(upn, task.key)
         return task_id
+
+    def unreadable(self, upn: str, line: str) -> None:
+        """Arrange an event the adapter could not read (as Graph sending an event whose end
+        is before its start)."""
+        self._unreadable.setdefault(upn.lower(), []).append(line)
+
+    def take_unreadable(self, upn: str) -> list[str]:
+        return self._unreadable.pop(upn.lower(), [])
 
     async def send_mail(self, sender: str, to: Sequence[str], subject: str, body: str) -> None:
         self._enter("send_mail", sender)

@@ -112,6 +112,16 @@ class Scanner:
         if not dry_run:
             self.ledger.record_seller_problem(run_id, seller_report.upn, code, str(error))
 
+    def report_unreadable(self, seller_report: rpt.SellerReport, run_id: int | None,
+                          dry_run: bool) -> None:
+        """Events Graph sent that could not be read are handled (left out) and reported:
+        one of them may be a customer meeting over a block."""
+        for line in self.gateway.take_unreadable(seller_report.upn):
+            seller_report.problems.append(f"bad_data: {line}")
+            log.warning("scan.event_unreadable", seller=seller_report.upn, detail=line)
+            if not dry_run:
+                self.ledger.record_seller_problem(run_id, seller_report.upn, "bad_data", line)
+
     async def escalate(self, manager: str | None, upn: str, now: datetime,
                         seller_report: rpt.SellerReport) -> None:
         rules = self.rules.escalation

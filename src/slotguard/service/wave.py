@@ -105,10 +105,12 @@ class Wave:
                 raise mailbox
             if read is None or isinstance(read, Exception):
                 raise read or GraphError(f"calendar of {upn} was not read")
+            s.report_unreadable(seller_report, self.run_id, self.dry_run)
             fingerprint = None if self.dry_run else self._fingerprint(target, mailbox,
                                                                       read.events, known)
             settled = s.settled.get(upn.lower())
-            if fingerprint is not None and settled is not None and settled[0] == fingerprint:
+            if (fingerprint is not None and settled is not None and settled[0] == fingerprint
+                    and not seller_report.problems):
                 log.debug("scan.seller_unchanged", seller=upn)
                 return replace(settled[1], unchanged=True)
             if not self.dry_run:
