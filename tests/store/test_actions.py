@@ -104,6 +104,13 @@ def test_filters(ledger: Ledger) -> None:
     ]
     assert keys(ledger.actions(seller="ANNA.BERG@contoso.com", states=["done"])) == [COMP1]
     assert keys(ledger.pending_actions(seller="anna.berg@contoso.com")) == [f"{VKEY}#task:m1"]
+    ledger.intend("sara.nyberg@contoso.com|habit:h1|2026-W48", "sara.nyberg@contoso.com",
+                  "habit")
+    assert keys(ledger.actions(sellers=["Erik.Holm@contoso.com", "anna.berg@contoso.com"])) == [
+        COMP1, f"{VKEY}#task:m1", "erik.holm@contoso.com|nordics-prospecting|series"]
+    assert ledger.actions(sellers=[]) == []
+    many = [f"s{i}@contoso.com" for i in range(600)] + ["sara.nyberg@contoso.com"]
+    assert keys(ledger.actions(sellers=many)) == ["sara.nyberg@contoso.com|habit:h1|2026-W48"]
 
 
 def test_bad_input_is_named(ledger: Ledger) -> None:

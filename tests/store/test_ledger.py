@@ -151,6 +151,28 @@ def test_delta_links(ledger: Ledger) -> None:
     assert ledger.delta_link(ANNA, "2026-W49") == "https://graph/delta?token=9"
 
 
+def test_delta_states_and_links_of_many_sellers(ledger: Ledger, clock: FakeClock) -> None:
+    erik, sara = "erik.holm@contoso.com", "sara.nyberg@contoso.com"
+    ledger.save_delta_link(ANNA, "2026-W48+1", "link-a1", b"snap-a1")
+    ledger.save_delta_links("2026-W48+1", [("Erik.Holm@contoso.com", "link-e1", b"snap-e1"),
+                                           (ANNA, "link-a2", None)])
+    ledger.save_delta_link(sara, "2026-W47+1", "old", b"old")
+    states = ledger.delta_states([ANNA, erik.upper(), sara], "2026-W48+1")
+    assert states == {ANNA: ("link-a2", None), erik: ("link-e1", b"snap-e1")}
+    clock.advance(60)
+    many = [(f"s{i}@contoso.com", f"link-{i}", bytes([i % 256])) for i in range(450)]
+    ledger.save_delta_links("2026-W48+1", many)  # more rows than one statement carries
+    ledger.save_delta_links("2026-W48+1", [])
+    found = ledger.delta_states([u for u, _, _ in many], "2026-W48+1")
+    assert found == {u: (link, snap) for u, link, snap in many}
+
+    assert ledger.prune_delta_links("2026-W48") == 1  # only the older week's window goes
+    assert ledger.delta_link(sara, "2026-W47+1") is None
+    assert ledger.delta_link(erik, "2026-W48+1") == "link-e1"
+    with pytest.raises(ValueError, match="week"):
+        ledger.prune_delta_links("last week")
+
+
 def test_summary_counts(ledger: Ledger) -> None:
     run_id = ledger.start_run("replica-a", "2026-W48", dry_run=False)
     see(ledger, TUE)

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import Connection, Engine, Executable, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -55,6 +55,12 @@ def insert_ignore(conn: Connection, table: Table, rows: Rows) -> int:
 
     On PostgreSQL a concurrent insert of the same key waits for the other transaction and
     then skips, so the caller's transaction stays usable for a re-read."""
+    if isinstance(rows, dict):
+        statement = _ignoring(conn.dialect.name, table)
+        if statement is not None:
+            # One row, the hot case (an intent per write): a statement built once per
+            # table, its values bound as parameters, so SQLAlchemy compiles it once.
+            return conn.execute(statement, rows, execution_options=_ROWCOUNT).rowcount
     batch = rows if isinstance(rows, list) else [rows]
     if not batch:
         return 0
@@ -62,8 +68,7 @@ def insert_ignore(conn: Connection, table: Table, rows: Rows) -> int:
     if name in ("postgresql", "sqlite"):
         make = pg_insert if name == "postgresql" else sqlite_insert
         query = make(table).values(batch).on_conflict_do_nothing()
-        # INSERT's rowcount is only kept when asked for (SQLAlchemy 2.x).
-        return conn.execute(query, execution_options={"preserve_rowcount": True}).rowcount
+        return conn.execute(query, execution_options=_ROWCOUNT).rowcount
     inserted = 0
     for row in batch:  # other backends: one savepoint per row
         try:
@@ -73,6 +78,23 @@ def insert_ignore(conn: Connection, table: Table, rows: Rows) -> int:
         except IntegrityError:
             pass
     return inserted
+
+
+# INSERT's rowcount is only kept when asked for (SQLAlchemy 2.x).
+_ROWCOUNT = {"preserve_rowcount": True}
+_STATEMENTS: dict[tuple[str, str], Executable] = {}
+
+
+def _ignoring(dialect: str, table: Table) -> Executable | None:
+    """INSERT ... ON CONFLICT DO NOTHING for ``table``, made once per dialect and table."""
+    if dialect not in ("postgresql", "sqlite"):
+        return None
+    key = (dialect, table.name)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        make = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = _STATEMENTS[key] = make(table).on_conflict_do_nothing()
+    return statement
 
 
 class LedgerBase:
