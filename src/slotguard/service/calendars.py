@@ -98,14 +98,18 @@ async def _delta(
 ) -> dict[str, Window | Exception]:
     from slotguard.graph.delta import WindowRequest  # the adapter is loaded already
 
-    requests = [
-        WindowRequest(upn, start, end, ledger.delta_snapshot(upn, key),
-                      ledger.delta_link(upn, key), known_markers(actions.get(upn.lower(), ())))
-        for upn in upns
-    ]
+    stored = ledger.delta_states(upns, key)  # one query for the wave, not two per seller
+    requests = []
+    for upn in upns:
+        link, snapshot = stored.get(upn.lower(), (None, None))
+        requests.append(WindowRequest(upn, start, end, snapshot, link,
+                                      known_markers(actions.get(upn.lower(), ()))))
+    del stored
     states = await gateway.windows(requests)
+    del requests
     out: dict[str, Window | Exception] = {}
-    full = saved = 0
+    full = 0
+    to_save: list[tuple[str, str, bytes | None]] = []
     for upn in upns:
         state = states[upn]
         if isinstance(state, AuthError):
@@ -115,8 +119,11 @@ async def _delta(
             continue
         full += state.full_read
         if save and (state.changed or state.full_read):
-            ledger.save_delta_link(upn, key, state.delta_link, state.snapshot)
-            saved += 1
+            to_save.append((upn, state.delta_link, state.snapshot))
         out[upn] = Window(tuple(state.events))
+    # Saved together, after every read of the wave answered: a crash before this point
+    # only means the next cycle reads these windows again.
+    ledger.save_delta_links(key, to_save)
+    saved = len(to_save)
     log.debug("scan.windows_read", sellers=len(upns), full_reads=full, saved=saved)
     return out

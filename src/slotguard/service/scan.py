@@ -69,6 +69,9 @@ class Scanner:
         target_week = week.shift(self.rules.policy.target_week_offset)
         report = rpt.ScanReport(str(week), str(target_week), dry_run, now)
         run_id = None if dry_run else self.ledger.start_run(self.replica, str(week), dry_run)
+        if not dry_run and week == IsoWeek.of(now.date()):
+            # Windows of past weeks are never read again: their links and snapshots go.
+            self.ledger.prune_delta_links(str(week))
         log.info("scan.started", week=str(week), dry_run=dry_run, replica=self.replica)
         error: str | None = None
         try:

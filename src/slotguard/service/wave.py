@@ -75,7 +75,7 @@ class Wave:
         s = self.scanner
         upns = [t.upn for t in targets]
         actions: dict[str, list[ActionRecord]] = defaultdict(list)
-        for record in s.ledger.actions():
+        for record in s.ledger.actions(sellers=upns):
             actions[record.seller].append(record)
         mailboxes = await read_mailboxes(s.gateway, upns, s.concurrency)
         readable = [u for u in upns if isinstance(mailboxes.get(u), Mailbox)]
