@@ -126,7 +126,7 @@ def test_a_failed_post_item_surfaces_to_its_caller_only(fresh: SimServer) -> Non
         def post(upn: str) -> Awaitable[bytes | None]:
             events = gateway.client.users.by_user_id(upn).events
             body = writes.event_body(compensation(f"{upn}|r|2026-11-24#comp1"))
-            return gateway.send(lambda: events.to_post_request_information(body),
+            return gateway.send(lambda: writes.post_request(events, body),
                                 mailbox=upn, idempotent=False)
 
         return list(await asyncio.gather(post(ANNA), post(ERIK), return_exceptions=True))

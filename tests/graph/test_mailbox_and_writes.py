@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from kiota_serialization_json.json_serialization_writer_factory import (
-    JsonSerializationWriterFactory,
-)
+from kiota_abstractions.authentication import AnonymousAuthenticationProvider
+from kiota_abstractions.method import Method
+from msgraph import GraphServiceClient
 
 from slotguard.domain.model import Purpose, Weekday
 from slotguard.errors import BadGraphData
@@ -28,10 +28,15 @@ WEEKDAYS = frozenset({Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekda
                       Weekday.FRIDAY})
 
 
-def wire(model: object) -> dict:  # type: ignore[type-arg]
-    writer = JsonSerializationWriterFactory().get_serialization_writer("application/json")
-    writer.write_object_value(None, model)  # type: ignore[arg-type]
-    return json.loads(writer.get_serialized_content())  # type: ignore[no-any-return]
+def wire(body: dict) -> dict:  # type: ignore[type-arg]
+    """The body as it goes out in a POST built from an SDK request builder."""
+    builder = GraphServiceClient(AnonymousAuthenticationProvider()).users.by_user_id(
+        "anna.berg@contoso.com").events
+    info = writes.post_request(builder, body)
+    assert info.http_method is Method.POST
+    assert info.headers.get("content-type") == {"application/json"}
+    assert info.url_template == builder.url_template
+    return json.loads(info.content or b"")  # type: ignore[no-any-return]
 
 
 def test_windows_zone_and_working_hours() -> None:
@@ -140,3 +145,34 @@ def test_marker_round_trip_and_filter_quoting() -> None:
     assert marker_from_properties({"String {other} Name x": "y"}) is None
     quoted = filter_by_key("o'brien@contoso.com|r|2026-11-24")
     assert "eq 'o''brien@contoso.com|r|2026-11-24'" in quoted
+
+
+def test_bodies_match_what_kiota_writes_for_the_sdk_models() -> None:
+    from kiota_serialization_json.json_serialization_writer_factory import (
+        JsonSerializationWriterFactory,
+    )
+    from msgraph.generated.models.recurrence_range import RecurrenceRange
+    from msgraph.generated.models.recurrence_range_type import RecurrenceRangeType
+    from msgraph.generated.models.todo_task_list import TodoTaskList
+
+    def kiota(model: object) -> dict:  # type: ignore[type-arg]
+        writer = JsonSerializationWriterFactory().get_serialization_writer("application/json")
+        writer.write_object_value(None, model)  # type: ignore[arg-type]
+        out = json.loads(writer.get_serialized_content())
+        out.pop("@odata.type", None)  # the SDK's default type tag; Graph infers it
+        return out  # type: ignore[no-any-return]
+
+    assert wire(writes.task_list_body("slotguard")) == kiota(TodoTaskList(display_name="slotguard"))
+    # sendMail: kiota capitalises this action's parameters ("Message"); Graph documents
+    # and the simulator reads them camel-cased.
+    assert wire(writes.mail_body(["m@contoso.com"], "s", "b")) == {
+        "message": {"subject": "s", "body": {"contentType": "text", "content": "b"},
+                    "toRecipients": [{"emailAddress": {"address": "m@contoso.com"}}]},
+        "saveToSentItems": True}
+    ends = WeeklyRecurrence(frozenset({Weekday.MONDAY}), date(2026, 11, 23), date(2026, 12, 21))
+    got = writes._recurrence(ends, "Europe/Stockholm")["range"]
+    expected = kiota(RecurrenceRange(type=RecurrenceRangeType.EndDate,
+                                     start_date=date(2026, 11, 23), end_date=date(2026, 12, 21),
+                                     recurrence_time_zone="Europe/Stockholm"))
+    assert got == expected
+

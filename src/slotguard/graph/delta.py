@@ -169,6 +169,12 @@ class WindowSync:
         for call, r in zip(calls, incremental, strict=True):
             try:
                 delta = await self._round(r, results[call.id])
+                if not (delta.changed or delta.removed):
+                    # Nothing happened: the stored events and snapshot stand as they are
+                    # (no merge, no new encoding; the caller keeps the stored link).
+                    out[r.upn] = WindowState(previous[r.upn] or [], r.snapshot or b"",
+                                             delta.delta_link, False, False)
+                    continue
                 events = await self._merge(r.upn, previous[r.upn] or [], delta, r.start, r.end,
                                            r.known)
             except SyncStateExpired:
@@ -178,8 +184,7 @@ class WindowSync:
             except SlotguardError as error:
                 out[r.upn] = error
                 continue
-            changed = bool(delta.changed or delta.removed)
-            out[r.upn] = WindowState(events, _dump(events), delta.delta_link, False, changed)
+            out[r.upn] = WindowState(events, _dump(events), delta.delta_link, False)
         await self._full_results(fresh, results, out)
         if expired:
             results = await send_batch(self.gateway.pipeline, self._full_calls(expired))

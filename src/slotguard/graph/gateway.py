@@ -274,7 +274,7 @@ class GraphGateway:
                     return existing[0].id
             try:
                 raw = await self.send(
-                    lambda: events.to_post_request_information(body, request_config()),
+                    lambda: writes.post_request(events, body),
                     mailbox=upn, target=MAILBOX, idempotent=False,
                 )
             except ItemNotFound:
@@ -337,6 +337,6 @@ class GraphGateway:
         builder = self.client.users.by_user_id(sender).send_mail
         payload = writes.mail_body(to, subject, body)
         await self.pipeline.send(
-            lambda: builder.to_post_request_information(payload, request_config()),
+            lambda: writes.post_request(builder, payload),
             mailbox=sender, target=MAILBOX, idempotent=False,
         )

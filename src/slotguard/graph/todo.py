@@ -51,7 +51,7 @@ class TodoGateway:
                     return item.id
             try:
                 raw = await self.send(
-                    lambda: lists.to_post_request_information(body, request_config()),
+                    lambda: writes.post_request(lists, body),
                     mailbox=upn, target=MAILBOX, idempotent=False,
                 )
             except TransientGraphError as exc:
@@ -95,7 +95,7 @@ class TodoGateway:
                     return existing
             try:
                 raw = await self.send(
-                    lambda: tasks.to_post_request_information(body, request_config()),
+                    lambda: writes.post_request(tasks, body),
                     mailbox=upn, target=MAILBOX, idempotent=False,
                 )
             except TransientGraphError as exc:
