@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, bindparam, select, update
 
 from slotguard.store._base import CHUNK, LedgerBase, chunks, clip, insert_ignore, seller_id
 from slotguard.store.records import (
@@ -24,6 +24,9 @@ from slotguard.store.records import (
 from slotguard.store.schema import actions
 
 _T = actions
+_COMPLETE = (update(_T).where(_T.c.key == bindparam("k"))
+             .values(state="done", graph_id=bindparam("g"), error=None,
+                     completed_at=bindparam("t"), updated_at=bindparam("t")))
 
 
 def _action(row: Row[Any]) -> ActionRecord:
@@ -71,9 +74,12 @@ class ActionsMixin(LedgerBase):
 
     def complete(self, key: str, graph_id: str) -> None:
         """The write reached Graph; ``graph_id`` is the (immutable) id it got."""
-        now = self._now()
-        self._set(key, state="done", graph_id=graph_id, error=None, completed_at=now,
-                  updated_at=now)
+        with self._write() as conn:
+            # Once per write: a statement built once, only its values bound per call.
+            if conn.execute(_COMPLETE, {"k": key, "g": graph_id, "t": self._now()}).rowcount:
+                return
+            if conn.execute(select(_T.c.id).where(_T.c.key == key)).first() is None:
+                raise LookupError(f"action key: no action {key!r}; call intend() first")
 
     def fail(self, key: str, error: str) -> None:
         """The write failed. A ``done`` or ``withdrawn`` action stays as it is."""
