@@ -4,7 +4,8 @@ insert that quietly does nothing when its unique key already exists."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -101,6 +102,24 @@ class LedgerBase:
     def __init__(self, engine: Engine, clock: ClockLike) -> None:
         self.engine = engine
         self._clock = as_now(clock)
+        # The write transaction a ``batch()`` holds open for the current task, if any.
+        self._batch: ContextVar[Connection | None] = ContextVar("ledger_batch", default=None)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One write transaction for every ledger call made inside the block, committed
+        when it ends (all or nothing). For a seller's many small records at once: a
+        transaction each cost more than the statements in it. Keep awaits out of the
+        block — it holds the write lock — and commit before the writes it announces."""
+        if self._batch.get() is not None:
+            yield  # already inside one: the outer block commits
+            return
+        with transaction(self.engine, write=True) as conn:
+            token = self._batch.set(conn)
+            try:
+                yield
+            finally:
+                self._batch.reset(token)
 
     def _now(self) -> datetime:
         now = self._clock()
@@ -109,7 +128,9 @@ class LedgerBase:
         return now
 
     def _write(self) -> AbstractContextManager[Connection]:
-        return transaction(self.engine, write=True)
+        conn = self._batch.get()
+        return nullcontext(conn) if conn is not None else transaction(self.engine, write=True)
 
     def _read(self) -> AbstractContextManager[Connection]:
-        return transaction(self.engine, write=False)
+        conn = self._batch.get()
+        return nullcontext(conn) if conn is not None else transaction(self.engine, write=False)
