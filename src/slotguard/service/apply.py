@@ -7,15 +7,18 @@ is looked up by its marker first and only written again when Graph does not have
 even then the write carries the same transactionId. So no crash point yields a duplicate,
 and none loses a write: the key stays pending until a later scan completes it.
 
-A compensation slotguard withdrew (its meeting left the block) and that is planned again
-(the meeting came back) is reinstated: written anew under the same key with the next
-revision, so the seller cannot lose the make-up blocks by moving a meeting out and back.
+A seller's writes go as one group (``prepare`` → ``send`` → ``finish``): every intent in one
+ledger transaction, committed before any of the writes goes out; the writes concurrently
+(the gateway batches concurrent requests into shared round trips); the completions in one
+transaction after them. A crash anywhere leaves each key intended or done, as before.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import structlog
@@ -47,56 +50,156 @@ class LedgerWrites(Protocol):
 
     def mark_withdrawn(self, key: str) -> None: ...
 
+    def batch(self) -> AbstractContextManager[None]: ...
+
+
+@dataclass
+class Write:
+    """One keyed write of a seller's group, and what became of it."""
+    key: str
+    kind: str
+    violation_key: str | None
+    payload: dict[str, object]
+    find: Callable[[], Awaitable[str | None]]
+    create: Callable[[int], Awaitable[str]]
+    status: str = ""  # set by prepare (EXISTING/REFUSED) or send (WRITTEN/RECOVERED)
+    graph_id: str | None = None
+    error: BaseException | None = None
+    record: ActionRecord | None = field(default=None, repr=False)
+    interrupted: bool = False
+
+    @property
+    def pending(self) -> bool:
+        return not self.status and self.error is None
+
+    def result(self) -> tuple[str, str | None]:
+        if self.error is not None:
+            raise self.error
+        return self.status, self.graph_id
+
 
 @dataclass
 class Applier:
     gateway: CalendarGateway
     ledger: LedgerWrites
     upn: str
-    known: dict[str, ActionRecord]  # this seller's ledger actions by key
-    _lists: dict[str, str] | None = None
+    known: dict[str, ActionRecord]  # this seller's ledger actions by key, kept current
+    _lists: dict[str, asyncio.Future[str]] | None = None
 
-    async def event(self, kind: str, request: NewEvent,
-                    violation_key: str | None = None) -> tuple[str, str | None]:
+    def event_write(self, kind: str, request: NewEvent,
+                    violation_key: str | None = None) -> Write:
         async def find() -> str | None:
             found = await self.gateway.own_events(self.upn, request.key)
             return found[0].id if found else None
 
-        payload: dict[str, object] = {"start": request.start.isoformat(),
-                                      "end": request.end.isoformat(), "zone": request.zone}
-
         async def create(revision: int) -> str:
-            # _write has already looked when an earlier attempt may have written the key,
+            # _send has already looked when an earlier attempt may have written the key,
             # and a key the ledger never saw cannot exist in Graph: no second lookup.
             return await self.gateway.create_event(
                 self.upn, replace(request, revision=revision), look_first=False)
 
-        return await self._write(request.key, kind, violation_key, payload, find, create)
+        payload: dict[str, object] = {"start": request.start.isoformat(),
+                                      "end": request.end.isoformat(), "zone": request.zone}
+        return Write(request.key, kind, violation_key, payload, find, create)
 
-    async def task(self, task: FollowUpTask, request: NewTask,
-                   kind: str = "task") -> tuple[str, str | None]:
-        list_id: str | None = None
-
-        async def ensure_list() -> str:
-            nonlocal list_id
-            if list_id is None:
-                if self._lists is None:
-                    self._lists = {}
-                if task.list_name not in self._lists:
-                    self._lists[task.list_name] = await self.gateway.ensure_task_list(
-                        self.upn, task.list_name)
-                list_id = self._lists[task.list_name]
-            return list_id
-
+    def task_write(self, task: FollowUpTask, request: NewTask, kind: str = "task") -> Write:
         async def find() -> str | None:
-            return await self.gateway.find_task(self.upn, await ensure_list(), request.key)
+            return await self.gateway.find_task(self.upn, await self._list(task.list_name),
+                                                request.key)
 
         async def create(_revision: int) -> str:
             return await self.gateway.create_task(
-                self.upn, await ensure_list(), request, look_first=False)
+                self.upn, await self._list(task.list_name), request, look_first=False)
 
         payload: dict[str, object] = {"due": request.due.isoformat(), "list": task.list_name}
-        return await self._write(request.key, kind, task.violation_key, payload, find, create)
+        return Write(request.key, kind, task.violation_key, payload, find, create)
+
+    async def _list(self, name: str) -> str:
+        """The To Do list's id, looked up (or created) once however many writes want it."""
+        if self._lists is None:
+            self._lists = {}
+        if name not in self._lists:
+            self._lists[name] = asyncio.ensure_future(
+                self.gateway.ensure_task_list(self.upn, name))
+        return await asyncio.shield(self._lists[name])
+
+    async def event(self, kind: str, request: NewEvent,
+                    violation_key: str | None = None) -> tuple[str, str | None]:
+        return await self._one(self.event_write(kind, request, violation_key))
+
+    async def task(self, task: FollowUpTask, request: NewTask,
+                   kind: str = "task") -> tuple[str, str | None]:
+        return await self._one(self.task_write(task, request, kind))
+
+    async def _one(self, write: Write) -> tuple[str, str | None]:
+        self.prepare([write])
+        await self.send([write])
+        with self.ledger.batch():
+            self.finish([write])
+        return write.result()
+
+    def prepare(self, writes: list[Write]) -> None:
+        """Record the intent of every write still to do, in one transaction: when it
+        returns, each of them is durable in the ledger and may go to Graph."""
+        todo = []
+        for w in writes:
+            record = self.known.get(w.key)
+            if record is not None and record.state == "done":
+                w.status, w.graph_id = EXISTING, record.graph_id
+            else:
+                w.interrupted = record is not None  # intended or failed: it may be in Graph
+                todo.append(w)
+        if not todo:
+            return
+        with self.ledger.batch():
+            for w in todo:
+                self._intend(w)
+
+    def _intend(self, w: Write) -> None:
+        record = self.ledger.intend(w.key, self.upn, w.kind, w.violation_key, w.payload)
+        if record.state == "done":  # another replica finished it meanwhile
+            w.status, w.graph_id = EXISTING, record.graph_id
+        elif record.state == "withdrawn":
+            if w.kind not in REINSTATABLE:
+                w.status, w.graph_id = REFUSED, record.graph_id
+                return
+            revision = _revision(record) + 1
+            record = self.ledger.reinstate(w.key, {**w.payload, "revision": revision})
+            w.interrupted = False  # the withdrawn write was deleted: nothing to find
+            log.info("scan.write_reinstated", seller=self.upn, key=w.key, revision=revision)
+        w.record = record
+        self.known[w.key] = record
+
+    async def send(self, writes: list[Write]) -> None:
+        """The prepared writes, all at once; a failure stays with its own write."""
+        pending = [w for w in writes if w.pending]
+        await asyncio.gather(*(self._send(w) for w in pending))
+
+    async def _send(self, w: Write) -> None:
+        assert w.record is not None
+        try:
+            if w.interrupted:
+                graph_id = await w.find()
+                if graph_id is not None:
+                    w.status, w.graph_id = RECOVERED, graph_id
+                    log.info("scan.write_recovered", seller=self.upn, key=w.key, kind=w.kind)
+                    return
+            w.graph_id = await w.create(_revision(w.record))
+            w.status = WRITTEN
+        except Exception as error:
+            w.error = error
+
+    def finish(self, writes: list[Write]) -> None:
+        """Record what the writes did; the caller holds the transaction (``batch``)."""
+        for w in writes:
+            if w.record is None or w.status in {EXISTING, REFUSED}:
+                continue
+            if w.error is not None:
+                self.ledger.fail(w.key, f"{type(w.error).__name__}: {w.error}")
+                self.known[w.key] = replace(w.record, state="failed")
+            elif w.graph_id is not None:
+                self.ledger.complete(w.key, w.graph_id)
+                self.known[w.key] = replace(w.record, state="done", graph_id=w.graph_id)
 
     async def withdraw(self, key: str, event_id: str, in_calendar: bool) -> str:
         record = self.known.get(key)
@@ -106,45 +209,15 @@ class Applier:
             # Only ids that carried slotguard's compensation marker reach here: the
             # seller's own events are never deleted.
             await self.gateway.delete_event(self.upn, event_id)
-        if record is None:
-            # A compensation written before a crash that kept it out of the ledger.
-            self.ledger.intend(key, self.upn, "compensation", key.rpartition("#comp")[0])
-            self.ledger.complete(key, event_id)
-        self.ledger.mark_withdrawn(key)
+        with self.ledger.batch():
+            if record is None:
+                # A compensation written before a crash that kept it out of the ledger.
+                record = self.ledger.intend(key, self.upn, "compensation",
+                                            key.rpartition("#comp")[0])
+                self.ledger.complete(key, event_id)
+            self.ledger.mark_withdrawn(key)
+        self.known[key] = replace(record, state="withdrawn", graph_id=record.graph_id or event_id)
         return WRITTEN
-
-    async def _write(
-        self, key: str, kind: str, violation_key: str | None, payload: dict[str, object],
-        find: Callable[[], Awaitable[str | None]], create: Callable[[int], Awaitable[str]],
-    ) -> tuple[str, str | None]:
-        record = self.known.get(key)
-        if record is not None and record.state == "done":
-            return EXISTING, record.graph_id
-        interrupted = record is not None  # intended or failed: it may have reached Graph
-        record = self.ledger.intend(key, self.upn, kind, violation_key, payload)
-        if record.state == "done":  # another replica finished it meanwhile
-            return EXISTING, record.graph_id
-        if record.state == "withdrawn":
-            if kind not in REINSTATABLE:
-                return REFUSED, record.graph_id
-            revision = _revision(record) + 1
-            record = self.ledger.reinstate(key, {**payload, "revision": revision})
-            interrupted = False  # the withdrawn write was deleted: nothing to find
-            log.info("scan.write_reinstated", seller=self.upn, key=key, revision=revision)
-        revision = _revision(record)
-        try:
-            if interrupted:
-                graph_id = await find()
-                if graph_id is not None:
-                    self.ledger.complete(key, graph_id)
-                    log.info("scan.write_recovered", seller=self.upn, key=key, kind=kind)
-                    return RECOVERED, graph_id
-            graph_id = await create(revision)
-        except Exception as error:
-            self.ledger.fail(key, f"{type(error).__name__}: {error}")
-            raise
-        self.ledger.complete(key, graph_id)
-        return WRITTEN, graph_id
 
 
 def _revision(record: ActionRecord) -> int:

@@ -32,24 +32,28 @@ class SellerRun:
         self.dry_run = dry_run
         self.personal = scanner.personal_data
 
-    async def apply(self, plan: SellerPlan, known: dict[str, ActionRecord]) -> None:
+    async def apply(self, plan: SellerPlan,
+                    known: dict[str, ActionRecord]) -> dict[str, ActionRecord]:
+        """Carry the plan out; returns the seller's ledger actions as they are after it."""
         seller, zone, report = plan.seller, plan.seller.zone, self.report
         ledger = self.scanner.ledger
         report.zone, report.blocks = zone, len(plan.occurrences)
         applier = Applier(self.scanner.gateway, ledger, seller.upn, known)
-        if not self.dry_run:
-            self._reconcile(plan, known)
         count = self.scanner.rules.policy.compensation_count
 
         for violation in plan.violations:
             report.violations.append(self._violation_line(violation, zone))
             self._log_violation(violation)
-            if not self.dry_run:
-                occ = violation.occurrence
-                ledger.upsert_violation(
-                    violation.key, seller.upn, seller.team, occ.rule.id, occ.day, occ.start,
-                    occ.end, violation.kind.value, [self._meeting_record(m)
-                                                    for m in violation.meetings])
+        if not self.dry_run:
+            # Violations are on record before anything is written for them.
+            with ledger.batch():
+                self._reconcile(plan, known)
+                for violation in plan.violations:
+                    occ = violation.occurrence
+                    ledger.upsert_violation(
+                        violation.key, seller.upn, seller.team, occ.rule.id, occ.day,
+                        occ.start, occ.end, violation.kind.value,
+                        [self._meeting_record(m) for m in violation.meetings])
 
         for withdrawal in plan.withdrawals:
             event = plan.existing.get(withdrawal.key)
@@ -65,21 +69,51 @@ class SellerRun:
                 graph_id=withdrawal.event_id))
             log.info("scan.compensation_withdrawn", seller=seller.upn, key=withdrawal.key)
 
+        withdrawn = {w.key for w in plan.withdrawals}
         for key, event in sorted(plan.existing.items()):
             violation_key = key.rpartition("#comp")[0]
-            if plan.violation(violation_key) is not None and not any(
-                    w.key == key for w in plan.withdrawals):
+            if plan.violation(violation_key) is not None and key not in withdrawn:
                 report.compensations.append(rpt.ActionLine(
                     key, "compensation", compose.span_label(event.start, event.end, zone),
                     EXISTING, violation_key, graph_id=event.id))
 
+        # Every compensation and task of the seller as one group of writes.
+        comps = []
         for placement in plan.placements:
             violation = plan.violation(placement.violation_key)
             assert violation is not None  # the planner only places for given violations
             request = compose.compensation_event(violation, placement, count, zone)
-            status, graph_id = "planned", None
-            if not self.dry_run:
-                status, graph_id = await applier.event("compensation", request, violation.key)
+            comps.append((placement, violation, request,
+                          applier.event_write("compensation", request, violation.key)))
+        tasks = [(task, applier.task_write(task, compose.task_request(task, plan.meeting(task))))
+                 for task in (plan.tasks if self.scanner.tasks_enabled else ())]
+        writes = [w for *_, w in comps] + [w for _, w in tasks]
+        if not self.dry_run and writes:
+            applier.prepare(writes)
+            await applier.send(writes)
+
+        short = {s.violation_key: s.missing for s in plan.shortfalls}
+        comps_failed = any(w.error is not None for *_, w in comps)
+        if not self.dry_run:
+            with ledger.batch():
+                applier.finish(writes)
+                # A violation's state says where its compensations stand: only once they
+                # are all in place (a failed one is retried by the next scan first).
+                for violation in plan.violations if not comps_failed else ():
+                    missing = short.get(violation.key, 0)
+                    if violation.compensate:
+                        ledger.record_shortfall(violation.key, seller.upn, missing,
+                                                str(plan.target_week))
+                    state = "reported"
+                    if violation.compensate:
+                        state = "shortfall" if missing else "compensated"
+                    ledger.set_violation_state(violation.key, state)
+
+        for placement, violation, request, write in comps:
+            status, graph_id = ("planned", None) if self.dry_run else (write.status,
+                                                                       write.graph_id)
+            if write.error is not None:
+                continue
             report.compensations.append(rpt.ActionLine(
                 placement.key, "compensation", compose.span_label(placement.start,
                                                                   placement.end, zone),
@@ -87,34 +121,25 @@ class SellerRun:
             log.info("scan.compensation_placed", seller=seller.upn, key=placement.key,
                      start=placement.start.isoformat(), end=placement.end.isoformat(),
                      status=status)
-
-        short = {s.violation_key: s.missing for s in plan.shortfalls}
         for shortfall in plan.shortfalls:
             report.shortfalls.append(f"{shortfall.violation_key}: {shortfall.missing} missing")
             log.warning("scan.shortfall", seller=seller.upn, key=shortfall.violation_key,
                         missing=shortfall.missing)
-        if not self.dry_run:
-            for violation in plan.violations:
-                missing = short.get(violation.key, 0)
-                if violation.compensate:
-                    ledger.record_shortfall(violation.key, seller.upn, missing,
-                                            str(plan.target_week))
-                state = "reported"
-                if violation.compensate:
-                    state = "shortfall" if missing else "compensated"
-                ledger.set_violation_state(violation.key, state)
-
-        for task in plan.tasks if self.scanner.tasks_enabled else ():
-            status, graph_id = "planned", None
-            if not self.dry_run:
-                status, graph_id = await applier.task(
-                    task, compose.task_request(task, plan.meeting(task)))
+        for task, write in tasks:
+            status, graph_id = ("planned", None) if self.dry_run else (write.status,
+                                                                       write.graph_id)
+            if write.error is not None:
+                continue
             report.tasks.append(rpt.ActionLine(
                 task.key, "task", f"{task.due:%a %d %b}", status, task.violation_key,
                 task.title, graph_id))
             if status not in {EXISTING, REFUSED}:
                 log.info("scan.task_created", seller=seller.upn, key=task.key,
                          due=task.due.isoformat(), status=status)
+        for write in writes:
+            if write.error is not None:
+                raise write.error  # the seller is reported as skipped; retried next scan
+        return applier.known
 
     def _reconcile(self, plan: SellerPlan, known: dict[str, ActionRecord]) -> None:
         """A compensation Graph has (its marker is in the calendar) while the ledger still

@@ -122,12 +122,13 @@ class Wave:
                             manager=target.manager)
             gathered = Gathered(seller, mailbox, read.events, self.span)
             plan = decide(gathered, self.week, s.rules, self.now, known)
-            await SellerRun(s, seller_report, self.dry_run).apply(plan,
-                                                                  {r.key: r for r in known})
+            applied = await SellerRun(s, seller_report, self.dry_run).apply(
+                plan, {r.key: r for r in known})
             if not self.dry_run:
                 await s.escalate(plan.seller.manager, upn, self.now, seller_report)
             if not self.dry_run:
-                self._settle(target, mailbox, read.events, plan, seller_report, known)
+                self._settle(target, mailbox, read.events, plan, seller_report,
+                             list(applied.values()))
         except AuthError:
             raise  # no token means no seller can be read: the whole scan fails
         except (GraphError, ValueError) as error:
@@ -154,8 +155,10 @@ class Wave:
             line.status not in {EXISTING, REFUSED}
             for line in (*report.compensations, *report.tasks))
         after_events = list(events) if not wrote else _calendar_after(events, plan, report)
-        after = known if not wrote and not report.escalated else (
-            self.scanner.ledger.actions(seller=target.upn))
+        # The apply step kept the actions current as it wrote them; an escalation's mail
+        # is recorded outside it, so then the ledger is read again.
+        after = known if not report.escalated else self.scanner.ledger.actions(
+            seller=target.upn)
         fingerprint = self._fingerprint(target, mailbox, after_events, after)
         if fingerprint is None:
             return
