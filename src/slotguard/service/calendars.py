@@ -35,6 +35,9 @@ _OWN_KINDS = {"compensation": Purpose.COMPENSATION, "block_series": Purpose.BLOC
 @dataclass(frozen=True, slots=True)
 class Window:
     events: tuple[CalendarEvent, ...]
+    # The ledger's snapshot of these events (None when read in full without delta): equal
+    # bytes mean equal events, which lets a digest of them be reused.
+    snapshot: bytes | None = None
 
 
 def window_key(week: str, weeks_after: int) -> str:
@@ -120,7 +123,7 @@ async def _delta(
         full += state.full_read
         if save and (state.changed or state.full_read):
             to_save.append((upn, state.delta_link, state.snapshot))
-        out[upn] = Window(tuple(state.events))
+        out[upn] = Window(tuple(state.events), state.snapshot or None)
     # Saved together, after every read of the wave answered: a crash before this point
     # only means the next cycle reads these windows again.
     ledger.save_delta_links(key, to_save)

@@ -58,6 +58,9 @@ class Scanner:
     # Per seller: the fingerprint of a cycle whose decision was a no-op, and its report.
     settled: dict[str, tuple[bytes, rpt.SellerReport]] = field(default_factory=dict,
                                                                init=False)
+    # Per seller: the stored snapshot of the last window read and that window's digest,
+    # so an unchanged window (the same snapshot bytes) is not digested again.
+    window_digests: dict[str, tuple[bytes, bytes]] = field(default_factory=dict, init=False)
 
     def week_of_now(self) -> IsoWeek:
         return IsoWeek.of(self.clock.now().date())

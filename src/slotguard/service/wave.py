@@ -106,8 +106,8 @@ class Wave:
             if read is None or isinstance(read, Exception):
                 raise read or GraphError(f"calendar of {upn} was not read")
             s.report_unreadable(seller_report, self.run_id, self.dry_run)
-            fingerprint = None if self.dry_run else self._fingerprint(target, mailbox,
-                                                                      read.events, known)
+            fingerprint = None if self.dry_run else self._fingerprint(
+                target, mailbox, read.events, known, self._window_digest(upn, read))
             settled = s.settled.get(upn.lower())
             if (fingerprint is not None and settled is not None and settled[0] == fingerprint
                     and not seller_report.problems):
@@ -138,11 +138,25 @@ class Wave:
         return seller_report
 
     def _fingerprint(self, target: Target, mailbox: Mailbox, events: Iterable[CalendarEvent],
-                     actions: Iterable[ActionRecord]) -> bytes | None:
+                     actions: Iterable[ActionRecord], digest: bytes | None = None,
+                     ) -> bytes | None:
         return seller_fingerprint(
             scan_digest=self.digest, target=target, mailbox=mailbox,
-            window_digest=window_digest(events), week=self.week, today=self.now.date(),
-            actions=actions)
+            window_digest=digest if digest is not None else window_digest(events),
+            week=self.week, today=self.now.date(), actions=actions)
+
+    def _window_digest(self, upn: str, read: Window) -> bytes:
+        """The window's digest, reused while its stored snapshot stays the same bytes (an
+        unchanged delta round): most sellers of a steady cycle."""
+        cache = self.scanner.window_digests
+        remembered = cache.get(upn.lower())
+        if read.snapshot is not None and remembered is not None and (
+                remembered[0] == read.snapshot):
+            return remembered[1]
+        digest = window_digest(read.events)
+        if read.snapshot is not None:
+            cache[upn.lower()] = (read.snapshot, digest)
+        return digest
 
     def _settle(self, target: Target, mailbox: Mailbox, events: Sequence[CalendarEvent],
                 plan: SellerPlan, report: rpt.SellerReport, known: list[ActionRecord]) -> None:
