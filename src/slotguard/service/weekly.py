@@ -2,6 +2,7 @@
 and this week's habit tasks. ``claim_once("weekly", ISO week)`` in the ledger makes it run
 once per week across all replicas; a replica dying mid-job lets another take the claim over
 after its ttl, and every write is keyed, so a second run only completes what is missing.
+A dry run claims nothing and writes nothing: it counts what a real run would create.
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ class WeeklyResult:
 
 async def run_weekly(scanner: Scanner, *, week: IsoWeek | None = None,
                      stop: asyncio.Event | None = None,
-                     claim_ttl: float = 3600.0) -> WeeklyResult:
+                     claim_ttl: float = 3600.0, dry_run: bool = False) -> WeeklyResult:
     week = week or scanner.week_of_now()
     ledger = scanner.ledger
     result = WeeklyResult(str(week), ran=False)
-    if not ledger.claim_once(JOB, str(week), scanner.replica, ttl_seconds=claim_ttl):
+    if not dry_run and not ledger.claim_once(JOB, str(week), scanner.replica,
+                                             ttl_seconds=claim_ttl):
         log.debug("weekly.claimed_elsewhere", week=str(week))
         return result
     result.ran = True
@@ -49,20 +51,33 @@ async def run_weekly(scanner: Scanner, *, week: IsoWeek | None = None,
     limit = asyncio.Semaphore(max(1, scanner.concurrency))
 
     async def one(upn: str, seller: Seller) -> None:
-        applier = Applier(scanner.gateway, ledger, upn,
-                          {r.key: r for r in ledger.actions(seller=upn)})
+        known = {r.key: r for r in ledger.actions(seller=upn)}
+        applier = Applier(scanner.gateway, ledger, upn, known)
+
+        def planned(key: str) -> str:
+            done = key in known and known[key].state == "done"
+            return EXISTING if done else "planned"
+
         for rule in seller.blocks:
             first = expand_blocks(replace(seller, blocks=(rule,)), week)
             if not first:
                 continue
             request = compose.block_series_event(upn, rule, first[0], seller.zone, week)
-            status, _ = await applier.event("block_series", request)
+            if dry_run:
+                status = planned(request.key)
+            else:
+                status, _ = await applier.event("block_series", request)
             if status != EXISTING:
                 result.series_created += 1
-                log.info("weekly.block_series_created", seller=upn, rule=rule.id)
+                log.info("weekly.block_series_created", seller=upn, rule=rule.id,
+                         dry_run=dry_run)
         if scanner.tasks_enabled:
             for task in habit_tasks(seller, week, scanner.rules):
-                status, _ = await applier.task(task, compose.task_request(task, None), "habit")
+                if dry_run:
+                    status = planned(task.key)
+                else:
+                    status, _ = await applier.task(task, compose.task_request(task, None),
+                                                   "habit")
                 if status != EXISTING:
                     result.habits_created += 1
                     log.info("weekly.habit_created", seller=upn, key=task.key)
@@ -86,7 +101,7 @@ async def run_weekly(scanner: Scanner, *, week: IsoWeek | None = None,
     await asyncio.gather(*(guarded(t) for t in targets))
     # Unfinished (stopped, or a seller failed): the claim stays ours, so the next hourly
     # check resumes it; keyed writes make the second pass cheap.
-    if not (stop is not None and stop.is_set()) and not result.problems:
+    if not dry_run and not (stop is not None and stop.is_set()) and not result.problems:
         ledger.finish_claim(JOB, str(week), scanner.replica)
     log.info("weekly.finished", week=str(week), series_created=result.series_created,
              habits_created=result.habits_created, problems=result.problems)
