@@ -41,29 +41,18 @@ class TodoGateway:
         if cache_key in self._lists:
             return self._lists[cache_key]
         lists = self.client.users.by_user_id(upn).todo.lists
-        body = writes.task_list_body(name)
-        attempt = 0
-        while True:
-            attempt += 1
+
+        async def find() -> str | None:
             for item in await self._collect(upn, lists, None, reads.decode_task_lists):
                 if (item.displayName or "").casefold() == name.casefold():
-                    self._lists[cache_key] = item.id
-                    return item.id
-            try:
-                raw = await self.send(
-                    lambda: writes.post_request(lists, body),
-                    mailbox=upn, target=MAILBOX, idempotent=False,
-                )
-            except TransientGraphError as exc:
-                wait = self.pipeline.policy.wait_before_retry(attempt, exc.retry_after)
-                if wait is None:
-                    raise
-                await self.pipeline.sleep(wait)
-                continue
-            list_id = reads.decode_id(raw, "todoTaskList")
-            log.info("graph.task_list_created", seller=upn, list_id=list_id)
-            self._lists[cache_key] = list_id
-            return list_id
+                    return str(item.id)
+            return None
+
+        list_id = await self._create_once(upn, lists, writes.task_list_body(name), find,
+                                          "todoTaskList", look_first=True)
+        log.info("graph.task_list_ready", seller=upn, list_id=list_id)
+        self._lists[cache_key] = list_id
+        return list_id
 
     async def find_task(self, upn: str, list_id: str, key: str) -> str | None:
         """The task carrying ``key`` as linkedResource externalId (or, for tasks edited
@@ -85,17 +74,28 @@ class TodoGateway:
         ``look_first=False`` skips the first look for a key no earlier attempt can have
         written (the ledger has never seen it); later attempts still look."""
         tasks = self.client.users.by_user_id(upn).todo.lists.by_todo_task_list_id(list_id).tasks
-        body = writes.task_body(task)
+        task_id = await self._create_once(
+            upn, tasks, writes.task_body(task),
+            lambda: self.find_task(upn, list_id, task.key), "todoTask", look_first=look_first)
+        log.info("graph.task_ready", seller=upn, key=task.key, task_id=task_id)
+        return task_id
+
+    async def _create_once(self, upn: str, builder: Any, body: Any,
+                           find: Callable[[], Awaitable[str | None]], entity: str, *,
+                           look_first: bool) -> str:
+        """POST ``body`` unless ``find`` turns up what an earlier attempt wrote. Only 429 and
+        401 are retried blindly by the pipeline; after a 5xx or a network fault the POST may
+        have landed, so the next attempt looks again first."""
         attempt = 0
         while True:
             attempt += 1
             if look_first or attempt > 1:
-                existing = await self.find_task(upn, list_id, task.key)
+                existing = await find()
                 if existing is not None:
                     return existing
             try:
                 raw = await self.send(
-                    lambda: writes.post_request(tasks, body),
+                    lambda: writes.post_request(builder, body),
                     mailbox=upn, target=MAILBOX, idempotent=False,
                 )
             except TransientGraphError as exc:
@@ -104,9 +104,7 @@ class TodoGateway:
                     raise
                 await self.pipeline.sleep(wait)
                 continue
-            task_id = reads.decode_id(raw, "todoTask")
-            log.info("graph.task_created", seller=upn, key=task.key, task_id=task_id)
-            return task_id
+            return reads.decode_id(raw, entity)
 
     async def _collect(self, upn: str, root: Any, params: Any, decode: Any) -> list[Any]:
         out: list[Any] = []
