@@ -106,23 +106,9 @@ class GraphGateway:
         params = GraphUserRequestBuilder.GraphUserRequestBuilderGetQueryParameters(
             select=["id", "userPrincipalName", "accountEnabled"], top=999, count=True
         )
-        eventual = {"ConsistencyLevel": "eventual"}
-        upns: list[str] = []
-        link: str | None = None
-        while True:
-            builder = users.with_url(link) if link else users
-            first = link is None
-            raw = await self.send(
-                lambda b=builder, f=first: b.to_get_request_information(
-                    request_config(params if f else None, headers=eventual)
-                ),
-                mailbox=None, target=Target.DIRECTORY,
-            )
-            page = reads.decode_users(raw or b"{}")
-            upns.extend(page.upns)
-            if not page.next_link:
-                break
-            link = page.next_link
+        upns = await reads.collect(self.send, users, params, reads.decode_users,
+                                   mailbox=None, target=Target.DIRECTORY,
+                                   headers={"ConsistencyLevel": "eventual"})
         self._groups.put(group_id, upns)
         return list(upns)
 

@@ -3,14 +3,14 @@ and the TTL cache for mailbox settings and group membership."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
 
 import msgspec
 
 from slotguard.errors import BadGraphData
 from slotguard.graph.marker import TASK_APPLICATION
+from slotguard.graph.pipeline import request_config
 from slotguard.graph.writes import TASK_KEY_PREFIX
 
 K = TypeVar("K")
@@ -60,13 +60,7 @@ class _Users(msgspec.Struct):
     next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
 
 
-@dataclass(frozen=True, slots=True)
-class UserPage:
-    upns: list[str]
-    next_link: str | None
-
-
-def decode_users(raw: bytes) -> UserPage:
+def decode_users(raw: bytes) -> tuple[list[str], str | None]:
     page = _decode(raw, _Users, "transitiveMembers")
     # Disabled accounts are not sellers; users without a UPN (limited-info members when the
     # app lacks User.Read.All) cannot be addressed.
@@ -75,7 +69,7 @@ def decode_users(raw: bytes) -> UserPage:
         for u in page.value
         if u.userPrincipalName and u.accountEnabled is not False
     ]
-    return UserPage(upns, page.next_link)
+    return upns, page.next_link
 
 
 class TaskList(msgspec.Struct):
@@ -133,6 +127,29 @@ def decode_tasks(raw: bytes) -> tuple[list[Task], str | None]:
 
 
 T = TypeVar("T")
+
+
+async def collect(send: Callable[..., Awaitable[bytes | None]], root: Any, params: Any,
+                  decode: Callable[[bytes], tuple[list[T], str | None]], *,
+                  mailbox: str | None, target: Any,
+                  headers: dict[str, str] | None = None) -> list[T]:
+    """Every item of a paged collection: the first request from ``root`` with ``params``,
+    then each @odata.nextLink as Graph gave it (it carries the query already)."""
+    out: list[T] = []
+    link: str | None = None
+    while True:
+        builder = root.with_url(link) if link else root
+        first = link is None
+        raw = await send(
+            lambda b=builder, f=first: b.to_get_request_information(
+                request_config(params if f else None, headers=headers)
+            ),
+            mailbox=mailbox, target=target,
+        )
+        items, link = decode(raw or b"{}")
+        out.extend(items)
+        if not link:
+            return out
 
 
 def _decode(raw: bytes, kind: type[T], what: str) -> T:

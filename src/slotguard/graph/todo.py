@@ -15,7 +15,7 @@ from msgraph.generated.users.item.todo.lists.item.tasks.tasks_request_builder im
 from slotguard.errors import TransientGraphError
 from slotguard.graph import reads, writes
 from slotguard.graph.errors import Target
-from slotguard.graph.pipeline import Pipeline, request_config
+from slotguard.graph.pipeline import Pipeline
 from slotguard.ports import NewTask
 
 log = structlog.get_logger("slotguard.graph")
@@ -43,7 +43,8 @@ class TodoGateway:
         lists = self.client.users.by_user_id(upn).todo.lists
 
         async def find() -> str | None:
-            for item in await self._collect(upn, lists, None, reads.decode_task_lists):
+            for item in await reads.collect(self.send, lists, None, reads.decode_task_lists,
+                                           mailbox=upn, target=MAILBOX):
                 if (item.displayName or "").casefold() == name.casefold():
                     return str(item.id)
             return None
@@ -62,7 +63,8 @@ class TodoGateway:
         params = TasksRequestBuilder.TasksRequestBuilderGetQueryParameters(
             expand=["linkedResources"], select=["id", "body"], top=100
         )
-        for task in await self._collect(upn, tasks, params, reads.decode_tasks):
+        for task in await reads.collect(self.send, tasks, params, reads.decode_tasks,
+                                           mailbox=upn, target=MAILBOX):
             if key in task.carried_keys():
                 return task.id
         return None
@@ -105,20 +107,3 @@ class TodoGateway:
                 await self.pipeline.sleep(wait)
                 continue
             return reads.decode_id(raw, entity)
-
-    async def _collect(self, upn: str, root: Any, params: Any, decode: Any) -> list[Any]:
-        out: list[Any] = []
-        link: str | None = None
-        while True:
-            builder = root.with_url(link) if link else root
-            first = link is None
-            raw = await self.send(
-                lambda b=builder, f=first: b.to_get_request_information(
-                    request_config(params if f else None)
-                ),
-                mailbox=upn, target=MAILBOX,
-            )
-            items, link = decode(raw or b"{}")
-            out.extend(items)
-            if not link:
-                return out
