@@ -3,7 +3,7 @@ middleware over an httpx transport that answers with recorded Graph payloads."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -18,6 +18,8 @@ from msgraph import GraphRequestAdapter, GraphServiceClient
 from slotguard.graph.client import http_client
 from slotguard.graph.gateway import GraphGateway
 from slotguard.graph.pipeline import Pipeline, RetryPolicy
+from slotguard.sim.faults import FaultOptions
+from slotguard.sim.server import SimServer
 
 GRAPH = "https://graph.test/v1.0"
 
@@ -82,3 +84,19 @@ def odata_error(status: int, code: str, message: str = "x", **headers: str) -> h
     body = {"error": {"code": code, "message": message,
                       "innerError": {"request-id": "r", "date": "2026-11-24T00:00:00"}}}
     return httpx.Response(status, json=body, headers=headers)
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[SimServer]:
+    """One simulator per test module, with the demo tenant."""
+    with SimServer(scenario="demo") as server:
+        yield server
+
+
+@pytest.fixture
+def fresh(sim: SimServer) -> SimServer:
+    """The module's simulator reset to the demo tenant, no faults, an empty request log."""
+    sim.load_scenario("demo")
+    sim.set_faults(FaultOptions())
+    sim.clear_requests()
+    return sim

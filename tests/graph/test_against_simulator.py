@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -15,6 +15,7 @@ from slotguard.config.settings import Settings
 from slotguard.domain.model import IsoWeek, Purpose
 from slotguard.errors import MailboxUnavailable, TransientGraphError
 from slotguard.graph.client import build_gateway
+from slotguard.graph.coalesce import DEFAULT_WINDOW
 from slotguard.graph.delta import WindowSync
 from slotguard.graph.gateway import GraphGateway
 from slotguard.ports import NewEvent
@@ -26,29 +27,17 @@ ANNA = "anna.berg@contoso.com"
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture(scope="module")
-def sim() -> Iterator[SimServer]:
-    with SimServer(scenario="demo") as server:
-        yield server
-
-
-@pytest.fixture
-def fresh(sim: SimServer) -> SimServer:
-    sim.load_scenario("demo")
-    sim.set_faults(FaultOptions())
-    sim.clear_requests()
-    return sim
-
-
 def settings_for(sim: SimServer, **extra: Any) -> Settings:
     values = {k.removeprefix("SLOTGUARD_").lower(): v for k, v in sim.env().items()}
     return Settings(_env_file=None, **(values | extra))  # type: ignore[call-arg]
 
 
 def with_gateway(sim: SimServer, work: Callable[[GraphGateway], Awaitable[T]],
-                 sleeps: Sleeps | None = None, **extra: Any) -> T:
+                 sleeps: Sleeps | None = None, *, batch_window: float | None = DEFAULT_WINDOW,
+                 **extra: Any) -> T:
     async def main() -> T:
-        gateway = build_gateway(settings_for(sim, **extra), sleep=sleeps or Sleeps())
+        gateway = build_gateway(settings_for(sim, **extra), sleep=sleeps or Sleeps(),
+                                batch_window=batch_window)
         try:
             return await work(gateway)
         finally:

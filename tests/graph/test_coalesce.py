@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
 from tests.graph.conftest import Sleeps
-from tests.graph.test_against_simulator import ANNA, compensation, settings_for
+from tests.graph.test_against_simulator import ANNA, compensation, with_gateway
 
 from slotguard.errors import TransientGraphError
 from slotguard.graph import writes
-from slotguard.graph.client import build_gateway
 from slotguard.graph.gateway import GraphGateway
 from slotguard.sim.context import RequestRecord
 from slotguard.sim.faults import FaultOptions, FaultRule
@@ -27,31 +26,10 @@ EMMA = "emma.clark@contoso.com"
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture(scope="module")
-def sim() -> Iterator[SimServer]:
-    with SimServer(scenario="demo") as server:
-        yield server
-
-
-@pytest.fixture
-def fresh(sim: SimServer) -> SimServer:
-    sim.load_scenario("demo")
-    sim.set_faults(FaultOptions())
-    sim.clear_requests()
-    return sim
-
-
 def run(sim: SimServer, work: Callable[[GraphGateway], Awaitable[T]],
         sleeps: Sleeps | None = None) -> T:
-    async def main() -> T:
-        # Window 0: the requests made in one turn of the event loop share a batch; no timer.
-        gateway = build_gateway(settings_for(sim), sleep=sleeps or Sleeps(), batch_window=0.0)
-        try:
-            return await work(gateway)
-        finally:
-            await gateway.aclose()
-
-    return asyncio.run(main())
+    # Window 0: the requests made in one turn of the event loop share a batch; no timer.
+    return with_gateway(sim, work, sleeps, batch_window=0.0)
 
 
 def create_all(*keys: tuple[str, str]) -> Callable[[GraphGateway], Awaitable[list[Any]]]:
