@@ -10,8 +10,6 @@ process, msal's worker threads included, and nothing of the simulator's) and pea
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import multiprocessing as mp
 import os
 import resource
 import time
@@ -22,41 +20,20 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from _child import ChildProcess
 
-class ScanProcess:
+
+class ScanProcess(ChildProcess):
     def __init__(self, env: dict[str, str], rules_file: Path, week: str, clock: datetime,
                  profile_dir: Path | None = None) -> None:
-        self._args = (env, str(rules_file), week, clock.isoformat(),
-                      str(profile_dir) if profile_dir else "")
-        self._conn: Connection | None = None
-        self._proc: Any = None
+        super().__init__(_serve, (env, str(rules_file), week, clock.isoformat(),
+                                  str(profile_dir) if profile_dir else ""),
+                         name="slotguard-scan", hello="ready", join_timeout=30)
 
     def __enter__(self) -> ScanProcess:
-        ctx = mp.get_context("spawn")
-        parent, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(child, *self._args), daemon=True,
-                                 name="slotguard-scan")
-        self._proc.start()
-        self._conn = parent
-        self.startup = self.call("ready")
+        super().__enter__()
+        self.startup = self.greeting
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(EOFError, OSError, RuntimeError):
-                self.call("stop")
-        if self._proc is not None:
-            self._proc.join(timeout=30)
-            if self._proc.is_alive():
-                self._proc.kill()
-
-    def call(self, op: str, *args: Any) -> Any:
-        assert self._conn is not None
-        self._conn.send((op, args))
-        ok, value = self._conn.recv()
-        if not ok:
-            raise RuntimeError(f"scan process: {op} failed:\n{value}")
-        return value
 
     def cycle(self, label: str) -> dict[str, Any]:
         return dict(self.call("cycle", label))

@@ -8,8 +8,6 @@ for its request log, its own CPU time, calendar changes and the state of mailbox
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing as mp
 import random
 import time
 import traceback
@@ -19,45 +17,24 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from _child import ChildProcess
+
 # Paths that are not Graph requests: sign-in and the simulator's own control routes.
 _NOT_GRAPH = ("/oauth2/", "/.well-known/", "/discovery/", "/_sim/")
 
 
-class SimProcess:
+class SimProcess(ChildProcess):
     """``with SimProcess(scenario_file, latency=0.1) as sim: sim.env() ...``"""
 
     def __init__(self, scenario_file: Path, *, state_dir: Path, anchor: date,
                  faults: dict[str, Any] | None = None) -> None:
-        self._args = (str(scenario_file), str(state_dir), anchor.isoformat(), faults or {})
-        self._conn: Connection | None = None
-        self._proc: Any = None
+        super().__init__(_serve, (str(scenario_file), str(state_dir), anchor.isoformat(),
+                                  faults or {}),
+                         name="slotguard-sim", hello="ping", join_timeout=10)
 
     def __enter__(self) -> SimProcess:
-        ctx = mp.get_context("spawn")
-        parent, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(child, *self._args), daemon=True,
-                                 name="slotguard-sim")
-        self._proc.start()
-        self._conn = parent
-        self.call("ping")
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(EOFError, OSError, RuntimeError):
-                self.call("stop")
-        if self._proc is not None:
-            self._proc.join(timeout=10)
-            if self._proc.is_alive():
-                self._proc.kill()
-
-    def call(self, op: str, *args: Any) -> Any:
-        assert self._conn is not None
-        self._conn.send((op, args))
-        ok, value = self._conn.recv()
-        if not ok:
-            raise RuntimeError(f"simulator process: {op} failed:\n{value}")
-        return value
 
     # thin wrappers, so callers read as prose
     def env(self) -> dict[str, str]:
