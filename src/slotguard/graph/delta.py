@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -45,8 +46,16 @@ class _Snapshot(msgspec.Struct):
     events: list[CalendarEvent]
 
 
+class _Head(msgspec.Struct):
+    """A snapshot's version alone: decoding it walks the bytes (so damaged ones fail) but
+    builds no events."""
+
+    version: int
+
+
 _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(_Snapshot)
+_HEAD = msgspec.msgpack.Decoder(_Head)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +65,26 @@ class DeltaRound:
     delta_link: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WindowState:
-    events: list[CalendarEvent]
+    # None when the round reported nothing: the events are the snapshot's, decoded only
+    # when asked for (a settled seller of a steady cycle never asks).
+    decoded: list[CalendarEvent] | None
     snapshot: bytes
     delta_link: str
     full_read: bool  # True when this sync read the whole window
     # False when the round reported nothing: the stored link and snapshot still describe
     # the window, so the caller need not write them again.
     changed: bool = True
+
+    @cached_property
+    def events(self) -> list[CalendarEvent]:
+        if self.decoded is not None:
+            return self.decoded
+        events = _load(self.snapshot)
+        if events is None:  # checked readable before the round was sent
+            raise ValueError("stored calendar snapshot could not be read")
+        return events
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +178,11 @@ class WindowSync:
         pages, marker lookups and fallbacks go out on their own. Every seller gets its
         state or the error that stopped its read."""
         out: dict[str, WindowState | SlotguardError] = {}
-        previous = {r.upn: _load(r.snapshot) for r in requests}
-        incremental = [r for r in requests if r.delta_link and previous[r.upn] is not None]
-        fresh = [r for r in requests if not (r.delta_link and previous[r.upn] is not None)]
+        # Snapshots are checked, not decoded: most windows of a steady cycle are unchanged
+        # and their events are decoded only if the caller asks for them.
+        usable = {r.upn: bool(r.delta_link) and _readable(r.snapshot) for r in requests}
+        incremental = [r for r in requests if usable[r.upn]]
+        fresh = [r for r in requests if not usable[r.upn]]
         calls = [BatchCall(f"d{i}", delta_request(self.gateway, r.upn, r.start, r.end,
                                                   r.delta_link), mailbox=r.upn)
                  for i, r in enumerate(incremental)]
@@ -172,11 +194,11 @@ class WindowSync:
                 if not (delta.changed or delta.removed):
                     # Nothing happened: the stored events and snapshot stand as they are
                     # (no merge, no new encoding; the caller keeps the stored link).
-                    out[r.upn] = WindowState(previous[r.upn] or [], r.snapshot or b"",
-                                             delta.delta_link, False, False)
+                    out[r.upn] = WindowState(None, r.snapshot or b"", delta.delta_link,
+                                             False, False)
                     continue
-                events = await self._merge(r.upn, previous[r.upn] or [], delta, r.start, r.end,
-                                           r.known)
+                events = await self._merge(r.upn, _load(r.snapshot) or [], delta, r.start,
+                                           r.end, r.known)
             except SyncStateExpired:
                 log.info("graph.delta_expired", seller=r.upn)
                 expired.append(r)
@@ -261,6 +283,16 @@ class WindowSync:
             markers[lookup_id] = own.marker if own else None
         markers[event.id] = markers[lookup_id]
         return markers[event.id]
+
+
+def _readable(snapshot: bytes | None) -> bool:
+    """Whether ``_load`` would give events, without building them."""
+    if not snapshot:
+        return False
+    try:
+        return _HEAD.decode(snapshot).version == SNAPSHOT_VERSION
+    except msgspec.MsgspecError:
+        return False
 
 
 def _load(snapshot: bytes | None) -> list[CalendarEvent] | None:

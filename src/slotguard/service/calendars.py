@@ -14,9 +14,10 @@ Mailbox settings come in $batch too where the gateway offers it; the gateway cac
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import structlog
@@ -32,12 +33,18 @@ log = structlog.get_logger("slotguard.scan")
 _OWN_KINDS = {"compensation": Purpose.COMPENSATION, "block_series": Purpose.BLOCK}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Window:
-    events: tuple[CalendarEvent, ...]
+    # The events, or where to get them: an unchanged delta round's events stay encoded in
+    # the snapshot until someone asks (a settled seller never does).
+    source: tuple[CalendarEvent, ...] | Callable[[], Sequence[CalendarEvent]]
     # The ledger's snapshot of these events (None when read in full without delta): equal
     # bytes mean equal events, which lets a digest of them be reused.
     snapshot: bytes | None = None
+
+    @cached_property
+    def events(self) -> tuple[CalendarEvent, ...]:
+        return self.source if isinstance(self.source, tuple) else tuple(self.source())
 
 
 def window_key(week: str, weeks_after: int) -> str:
@@ -123,7 +130,7 @@ async def _delta(
         full += state.full_read
         if save and (state.changed or state.full_read):
             to_save.append((upn, state.delta_link, state.snapshot))
-        out[upn] = Window(tuple(state.events), state.snapshot or None)
+        out[upn] = Window(lambda s=state: s.events, state.snapshot or None)
     # Saved together, after every read of the wave answered: a crash before this point
     # only means the next cycle reads these windows again.
     ledger.save_delta_links(key, to_save)

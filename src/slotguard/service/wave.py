@@ -106,8 +106,9 @@ class Wave:
             if read is None or isinstance(read, Exception):
                 raise read or GraphError(f"calendar of {upn} was not read")
             s.report_unreadable(seller_report, self.run_id, self.dry_run)
+            # The digest stands for the events: an unchanged window's are never decoded.
             fingerprint = None if self.dry_run else self._fingerprint(
-                target, mailbox, read.events, known, self._window_digest(upn, read))
+                target, mailbox, (), known, self._window_digest(upn, read))
             settled = s.settled.get(upn.lower())
             if (fingerprint is not None and settled is not None and settled[0] == fingerprint
                     and not seller_report.problems):
