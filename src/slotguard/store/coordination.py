@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from sqlalchemy import and_, case, delete, or_, select, update
 
-from slotguard.store._base import LedgerBase, chunks, insert_ignore
+from slotguard.store._base import LedgerBase, chunks, insert_ignore, insert_ignore_all
 from slotguard.store.records import LeaseRecord
 from slotguard.store.schema import job_claims, leases
 
@@ -57,7 +57,7 @@ class CoordinationMixin(LedgerBase):
                 )
                 rows = [{"name": n, "owner": owner, "acquired_at": now, "expires_at": expires}
                         for n in part]
-                insert_ignore(conn, _L, rows)
+                insert_ignore_all(conn, _L, rows)
                 # Everything this call took or extended carries exactly this expiry.
                 held.update(conn.execute(
                     select(_L.c.name).where(_L.c.name.in_(part), _L.c.owner == owner,
