@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import msgspec
 import structlog
@@ -204,7 +205,7 @@ def _item(call: BatchCall) -> dict[str, Any]:
     # In a builder's URL "@" goes in literally: it is a legal path character (RFC 3986
     # pchar) that kiota escapes, which not every batch parser undoes (Graph's own batch
     # examples write UPNs literally).
-    url = info.url
+    url = builder_url(info)
     absolute = url.startswith(("https://", "http://"))
     url = relative_url(url) if absolute else url.replace("%40", "@")
     item: dict[str, Any] = {"id": call.id, "method": info.http_method.value, "url": url}
@@ -218,6 +219,40 @@ def _item(call: BatchCall) -> dict[str, Any]:
         headers.setdefault("content-type", "application/json")
     item["headers"] = headers
     return item
+
+
+_PATH_VARIABLE = re.compile(r"\{([A-Za-z0-9_.%]+)\}")
+_QUERY_EXPRESSION = re.compile(r"\{\?[^{}]*\}$")
+_BASE = "{+baseurl}"
+
+
+def builder_url(info: RequestInformation) -> str:
+    """``info.url`` of a batch item (``baseurl`` set to ""), without the generic
+    URI-template engine for the common case: a builder's path with string path
+    parameters and no query (every POST of a scan). kiota expands it with stduritemplate
+    at ~60 µs an item, ~6% of a first cycle's CPU; a simple expression is the value with
+    all but unreserved characters escaped (RFC 6570 §3.2.2), which is what
+    ``quote(value, safe="")`` gives. Anything else — a query, a URL set outright, a
+    value of another type — goes through kiota."""
+    template, params = info.url_template, info.path_parameters
+    if (info.query_parameters or not template or not template.startswith(_BASE)
+            or params.get("baseurl") != "" or getattr(info, "_RequestInformation__uri", None)
+            or RequestInformation.RAW_URL_KEY in params):
+        return info.url
+    path = _QUERY_EXPRESSION.sub("", template[len(_BASE):])
+    out: list[str] = []
+    last = 0
+    for match in _PATH_VARIABLE.finditer(path):
+        value = params.get(match.group(1))
+        if not isinstance(value, str):
+            return info.url
+        out += (path[last:match.start()], quote(value, safe=""))
+        last = match.end()
+    rest = path[last:]
+    if "{" in rest or "}" in rest:
+        return info.url
+    out.append(rest)
+    return "".join(out)
 
 
 def relative_url(link: str) -> str:
