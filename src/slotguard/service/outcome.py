@@ -41,6 +41,22 @@ class SellerRun:
         applier = Applier(self.scanner.gateway, ledger, seller.upn, known)
         count = self.scanner.rules.policy.compensation_count
 
+        # Every compensation and task of the seller as one group of writes.
+        comps = []
+        for placement in plan.placements:
+            violation = plan.violation(placement.violation_key)
+            assert violation is not None  # the planner only places for given violations
+            request = compose.compensation_event(violation, placement, count, zone)
+            comps.append((placement, violation, request,
+                          applier.event_write("compensation", request, violation.key)))
+        tasks = [(task, applier.task_write(task, compose.task_request(task, plan.meeting(task))))
+                 for task in (plan.tasks if self.scanner.tasks_enabled else ())]
+        writes = [w for *_, w in comps] + [w for _, w in tasks]
+        # Without withdrawals to go first, the writes' intents share the violations'
+        # transaction (one commit less per seller); a withdrawal's record must precede
+        # them, as a withdrawn key may be written again.
+        intend_early = not self.dry_run and bool(writes) and not plan.withdrawals
+
         for violation in plan.violations:
             report.violations.append(self._violation_line(violation, zone))
             self._log_violation(violation)
@@ -54,6 +70,8 @@ class SellerRun:
                         violation.key, seller.upn, seller.team, occ.rule.id, occ.day,
                         occ.start, occ.end, violation.kind.value,
                         [self._meeting_record(m) for m in violation.meetings])
+                if intend_early:
+                    applier.prepare(writes)
 
         for withdrawal in plan.withdrawals:
             event = plan.existing.get(withdrawal.key)
@@ -77,19 +95,9 @@ class SellerRun:
                     key, "compensation", compose.span_label(event.start, event.end, zone),
                     EXISTING, violation_key, graph_id=event.id))
 
-        # Every compensation and task of the seller as one group of writes.
-        comps = []
-        for placement in plan.placements:
-            violation = plan.violation(placement.violation_key)
-            assert violation is not None  # the planner only places for given violations
-            request = compose.compensation_event(violation, placement, count, zone)
-            comps.append((placement, violation, request,
-                          applier.event_write("compensation", request, violation.key)))
-        tasks = [(task, applier.task_write(task, compose.task_request(task, plan.meeting(task))))
-                 for task in (plan.tasks if self.scanner.tasks_enabled else ())]
-        writes = [w for *_, w in comps] + [w for _, w in tasks]
         if not self.dry_run and writes:
-            applier.prepare(writes)
+            if not intend_early:
+                applier.prepare(writes)
             await applier.send(writes)
 
         short = {s.violation_key: s.missing for s in plan.shortfalls}
