@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -52,3 +53,16 @@ class ChildProcess:
         if not ok:
             raise RuntimeError(f"{self._name}: {op} failed:\n{value}")
         return value
+
+
+def serve(conn: Connection, handle: Callable[[str, tuple[Any, ...]], Any]) -> None:
+    """The child's side: answer each call with ``handle(op, args)`` until "stop"."""
+    while True:
+        op, args = conn.recv()
+        if op == "stop":
+            conn.send((True, None))
+            return
+        try:
+            conn.send((True, handle(op, args)))
+        except Exception:
+            conn.send((False, traceback.format_exc()))

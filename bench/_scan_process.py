@@ -13,14 +13,13 @@ import asyncio
 import os
 import resource
 import time
-import traceback
 from collections import Counter
 from datetime import datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from _child import ChildProcess
+from _child import ChildProcess, serve
 
 
 class ScanProcess(ChildProcess):
@@ -67,16 +66,9 @@ def _serve(conn: Connection, env: dict[str, str], rules_file: str, week: str, cl
     from slotguard.config.rules import load_rules
     from slotguard.config.settings import load_settings
     from slotguard.domain.model import IsoWeek
-    from slotguard.service.bootstrap import bootstrap
-
-    class FixedClock:
-        def __init__(self, instant: datetime) -> None:
-            self.instant = instant
-
-        def now(self) -> datetime:
-            return self.instant
-
     from slotguard.logging import configure_logging
+    from slotguard.service.bootstrap import bootstrap
+    from slotguard.service.clock import FixedClock
 
     settings = load_settings()
     # The daemon's own logging (level from SLOTGUARD_LOG_LEVEL), into a file: its cost is
@@ -93,21 +85,16 @@ def _serve(conn: Connection, env: dict[str, str], rules_file: str, week: str, cl
                "rss_mb": round(rss_mb()[0], 1), "concurrency": settings.concurrency,
                "mailbox_concurrency": settings.mailbox_concurrency,
                "sellers_in_flight": service.scanner.concurrency}
+
+    def handle(op: str, args: tuple[Any, ...]) -> Any:
+        if op == "ready":
+            return startup
+        if op == "cycle":
+            return _cycle(loop, service, judged, args[0], profile_dir)
+        raise ValueError(f"unknown operation {op!r}")
+
     try:
-        while True:
-            op, args = conn.recv()
-            try:
-                if op == "stop":
-                    conn.send((True, None))
-                    return
-                if op == "ready":
-                    conn.send((True, startup))
-                elif op == "cycle":
-                    conn.send((True, _cycle(loop, service, judged, args[0], profile_dir)))
-                else:
-                    raise ValueError(f"unknown operation {op!r}")
-            except Exception:
-                conn.send((False, traceback.format_exc()))
+        serve(conn, handle)
     finally:
         loop.run_until_complete(service.aclose())
         loop.close()

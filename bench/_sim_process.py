@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import random
 import time
-import traceback
 from collections import Counter
 from datetime import date, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from _child import ChildProcess
+from _child import ChildProcess, serve
 
 # Paths that are not Graph requests: sign-in and the simulator's own control routes.
 _NOT_GRAPH = ("/oauth2/", "/.well-known/", "/discovery/", "/_sim/")
@@ -95,15 +94,7 @@ def _serve(conn: Connection, scenario_file: str, state_dir: str, anchor: str,
     sim.start()
     rng = random.Random(0)
     try:
-        while True:
-            op, args = conn.recv()
-            try:
-                if op == "stop":
-                    conn.send((True, None))
-                    return
-                conn.send((True, _handle(sim, op, args, rng)))
-            except Exception:
-                conn.send((False, traceback.format_exc()))
+        serve(conn, lambda op, args: _handle(sim, op, args, rng))
     finally:
         sim.stop()
 

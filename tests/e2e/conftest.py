@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.service.conftest import FixedClock
 
 from slotguard.config.rules import RulesFile, load_rules
 from slotguard.config.settings import Settings, load_settings
 from slotguard.domain.model import IsoWeek
 from slotguard.service.bootstrap import Service, bootstrap
+from slotguard.service.clock import FixedClock
 from slotguard.service.report import ScanReport
 
 

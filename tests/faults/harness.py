@@ -27,19 +27,12 @@ from slotguard.config.settings import Settings, load_settings
 from slotguard.domain.model import IsoWeek
 from slotguard.graph.marker import KEY_PROPERTY_ID, TASK_APPLICATION
 from slotguard.service.bootstrap import bootstrap
+from slotguard.service.clock import FixedClock
 from slotguard.service.report import ScanReport
 from slotguard.sim.generate import generate_scenario
 from slotguard.store.ledger import Ledger
 
 COMPENSATIONS = 2  # the rules below keep the default compensation_count
-
-
-@dataclass
-class FixedClock:
-    instant: datetime
-
-    def now(self) -> datetime:
-        return self.instant
 
 
 async def no_sleep(_seconds: float) -> None:

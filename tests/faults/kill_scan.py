@@ -22,7 +22,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from tests.faults.harness import FixedClock, no_sleep, settings_from
+from tests.faults.harness import no_sleep, settings_from
 
 from slotguard.config.rules import load_rules
 from slotguard.domain.model import IsoWeek
@@ -30,6 +30,7 @@ from slotguard.graph.client import build_gateway
 from slotguard.graph.gateway import GraphGateway
 from slotguard.graph.pipeline import Pipeline
 from slotguard.service.bootstrap import bootstrap
+from slotguard.service.clock import FixedClock
 from slotguard.store.ledger import Ledger
 
 LEDGER_STEPS = ("intend", "complete", "fail", "mark_withdrawn", "upsert_violation",

@@ -22,6 +22,7 @@ from slotguard.domain.model import (
     WorkingHours,
 )
 from slotguard.ports import Mailbox
+from slotguard.service.clock import FixedClock
 from slotguard.service.memory import InMemoryCalendarGateway
 from slotguard.service.plan import Target
 from slotguard.service.scan import Scanner
@@ -47,14 +48,6 @@ def customer_meeting(event_id: str, start: datetime, end: datetime,
     return CalendarEvent(id=event_id, start=start, end=end, subject=subject,
                          organizer=ANNA,
                          attendees=(Attendee("buyer@fabrikam.com"), Attendee(ANNA)), **kw)
-
-
-@dataclass
-class FixedClock:
-    instant: datetime
-
-    def now(self) -> datetime:
-        return self.instant
 
 
 @dataclass

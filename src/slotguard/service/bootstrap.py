@@ -5,20 +5,15 @@ on a temporary file, a fixed clock)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from slotguard.config.rules import RulesFile
 from slotguard.config.settings import Settings
 from slotguard.ports import CalendarGateway, Clock
+from slotguard.service.clock import SystemClock
 from slotguard.service.scan import Scanner
 from slotguard.service.sellers import roster_from
 from slotguard.store.ledger import Ledger
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 @dataclass
