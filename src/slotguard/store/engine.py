@@ -11,6 +11,8 @@ between, whatever the busy timeout says.
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -65,10 +67,10 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int, *, in_memory: bool) -> No
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
         cursor = dbapi_conn.cursor()
         try:
-            if not in_memory:
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough under WAL
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            if not in_memory:
+                _enable_wal(cursor, busy_timeout_ms)
+                cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough under WAL
             cursor.execute("PRAGMA foreign_keys=ON")
         finally:
             cursor.close()
@@ -87,3 +89,20 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
             conn.execution_options(**{WRITE: True})
         with conn.begin():
             yield conn
+
+
+def _enable_wal(cursor: Any, busy_timeout_ms: int) -> None:
+    """Switch the file to WAL (a setting the file keeps). Switching needs the database to
+    itself, and SQLite answers "database is locked" at once rather than calling the busy
+    handler, so replicas opening a new file together would fail: retry within the busy
+    timeout. A file some connection already switched only needs the cheap check."""
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
