@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -53,7 +53,7 @@ def _to_http(response: GraphResponse) -> Response:
     headers = dict(response.headers)
     if response.body is None:
         return Response(status_code=response.status, headers=headers)
-    content = json.dumps(response.body, separators=(",", ":"), ensure_ascii=False).encode()
+    content = msgspec.json.encode(response.body)
     headers["Content-Type"] = _JSON_TYPE
     return Response(content, status_code=response.status, headers=headers)
 
@@ -67,8 +67,8 @@ def graph_endpoint(ctx: SimContext) -> Callable[[Request], Any]:
         path = normalise_path(request.url.path)
         base_url = f"{request.url.scheme}://{request.url.netloc}/v1.0"
         try:
-            body = json.loads(raw) if raw.strip() else None
-        except json.JSONDecodeError:
+            body = msgspec.json.decode(raw) if raw.strip() else None
+        except msgspec.DecodeError:
             body = None
             if request.method in ("POST", "PATCH", "PUT"):
                 return _to_http(

@@ -186,17 +186,24 @@ def page(
             item.pop("singleValueExtendedProperties", None)
         items.append(item)
     chunk = items[opts.skip : opts.skip + opts.page_size]
-    body: dict[str, Any] = {"@odata.context": context, "value": [_project(i, opts) for i in chunk]}
+    keep = _kept(opts)
+    body: dict[str, Any] = {"@odata.context": context,
+                            "value": chunk if keep is None else [apply_select(i, keep)
+                                                                 for i in chunk]}
     if opts.skip + opts.page_size < len(items):
         body["@odata.nextLink"] = req.url({**req.query, "$skip": str(opts.skip + opts.page_size)})
     return body, headers_for(opts)
 
 
-def _project(item: dict[str, Any], opts: ViewOptions) -> dict[str, Any]:
+def _kept(opts: ViewOptions) -> frozenset[str] | None:
     if opts.select is None:
-        return item
-    keep = list(opts.select) + (["singleValueExtendedProperties"] if opts.expand.extended else [])
-    return apply_select(item, keep)
+        return None
+    extra = ("singleValueExtendedProperties",) if opts.expand.extended else ()
+    return frozenset((*opts.select, *extra))
+
+
+def _project(item: dict[str, Any], opts: ViewOptions) -> dict[str, Any]:
+    return apply_select(item, _kept(opts))
 
 
 def single(

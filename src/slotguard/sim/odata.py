@@ -11,7 +11,7 @@ compared case-sensitively, as documented.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -300,10 +300,13 @@ def parse_select(text: str | None, known: set[str]) -> list[str] | None:
     return fields
 
 
-def apply_select(item: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+_ALWAYS = frozenset({"id", "@odata.etag", "@removed"})
+
+
+def apply_select(item: dict[str, Any], fields: Iterable[str] | None) -> dict[str, Any]:
     if fields is None:
         return item
-    keep = set(fields) | {"id", "@odata.etag", "@removed"}
+    keep = _ALWAYS.union(fields)
     return {k: v for k, v in item.items() if k in keep}
 
 
