@@ -89,8 +89,17 @@ class _RawPage(msgspec.Struct):
     delta_link: str | None = msgspec.field(default=None, name="@odata.deltaLink")
 
 
+class _Links(msgspec.Struct):
+    """A page's links alone: its items are walked over (so a page that is not JSON still
+    fails) but none is built."""
+
+    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
+    delta_link: str | None = msgspec.field(default=None, name="@odata.deltaLink")
+
+
 _PAGE = msgspec.json.Decoder(_Page)
 _RAW_PAGE = msgspec.json.Decoder(_RawPage)
+_LINKS = msgspec.json.Decoder(_Links)
 _EVENT = msgspec.json.Decoder(_Event)
 
 _SHOW_AS = {s.value: s for s in ShowAs}
@@ -130,6 +139,15 @@ def decode_event_page(raw: bytes) -> EventPage:
     for item in page.value:
         _collect(out, item)
     return out
+
+
+def decode_page_links(raw: bytes) -> tuple[str | None, str | None]:
+    """(nextLink, deltaLink) of a page whose items are not needed."""
+    try:
+        page = _LINKS.decode(raw)
+    except msgspec.MsgspecError as exc:
+        raise BadGraphData(f"event page is not a Graph collection: {exc}") from exc
+    return page.next_link, page.delta_link
 
 
 def decode_event(raw: bytes) -> CalendarEvent:

@@ -28,7 +28,7 @@ from msgraph.generated.users.item.calendar_view.delta.delta_request_builder impo
 from slotguard.domain.model import CalendarEvent, OwnMarker
 from slotguard.errors import SlotguardError, SyncStateExpired
 from slotguard.graph.batch import BatchCall, BatchResult, send_batch
-from slotguard.graph.decode import EventPage, decode_event_page
+from slotguard.graph.decode import EventPage, decode_event_page, decode_page_links
 from slotguard.graph.errors import Target
 from slotguard.graph.pipeline import request_config, utc_param
 
@@ -166,9 +166,29 @@ class WindowSync:
     async def full(self, upn: str, start: datetime, end: datetime) -> WindowState:
         """Delta first (for the link), then calendarView (for the markers): a change made
         between the two is in the read and replayed by the next round, harmlessly."""
-        delta = await delta_round(self.gateway, upn, start, end, None)
+        link = await self._link_only(upn, start, end, None)
         events = await self.gateway.events(upn, start, end)
-        return WindowState(events, _dump(events), delta.delta_link, full_read=True)
+        return WindowState(events, _dump(events), link, full_read=True)
+
+    async def _link_only(self, upn: str, start: datetime, end: datetime,
+                         raw: bytes | None) -> str:
+        """A delta round read only for its deltaLink, from its first page (``raw``, when
+        it came back in a batch): a full read takes the events from calendarView, so the
+        delta pages' items are skipped over, not built."""
+        link: str | None = None
+        while True:
+            if raw is None:
+                raw = await self.gateway.pipeline.send(
+                    lambda lk=link: delta_request(  # type: ignore[misc]
+                        self.gateway, upn, start, end, lk),
+                    mailbox=upn, target=Target.MAILBOX,
+                )
+            next_link, delta_link = decode_page_links(raw or b"{}")
+            if delta_link:
+                return delta_link
+            if not next_link:
+                raise SyncStateExpired(f"calendarView delta for {upn} ended without a deltaLink")
+            link, raw = next_link, None
 
     async def sync_many(
         self, requests: Sequence[WindowRequest]
@@ -229,7 +249,10 @@ class WindowSync:
                             out: dict[str, WindowState | SlotguardError]) -> None:
         for i, r in enumerate(requests):
             try:
-                delta = await self._round(r, results[f"f{i}d"])
+                first = results[f"f{i}d"]
+                if first.error is not None:
+                    raise first.error
+                link = await self._link_only(r.upn, r.start, r.end, first.body or b"{}")
                 view = results[f"f{i}v"]
                 if view.error is not None:
                     raise view.error
@@ -241,7 +264,7 @@ class WindowSync:
             except SlotguardError as error:
                 out[r.upn] = error
                 continue
-            out[r.upn] = WindowState(events, _dump(events), delta.delta_link, full_read=True)
+            out[r.upn] = WindowState(events, _dump(events), link, full_read=True)
 
     async def _round(self, r: WindowRequest, result: BatchResult) -> DeltaRound:
         """The rest of a delta round whose first page came back in a batch."""
