@@ -79,12 +79,18 @@ def _serve(conn: Connection, env: dict[str, str], rules_file: str, week: str, cl
     service = bootstrap(settings, rules, clock=FixedClock(datetime.fromisoformat(clock)))
     if os.environ.get("SLOTGUARD_BENCH_SELLERS_IN_FLIGHT"):
         service.scanner.concurrency = int(os.environ["SLOTGUARD_BENCH_SELLERS_IN_FLIGHT"])
+    if os.environ.get("SLOTGUARD_BENCH_WAVE_SIZE"):
+        service.scanner.wave_size = int(os.environ["SLOTGUARD_BENCH_WAVE_SIZE"])
+    if os.environ.get("SLOTGUARD_BENCH_WAVES_IN_FLIGHT"):
+        service.scanner.waves_in_flight = int(os.environ["SLOTGUARD_BENCH_WAVES_IN_FLIGHT"])
     judged = IsoWeek.parse(week)
     loop = asyncio.new_event_loop()
     startup = {"seconds": round(time.perf_counter() - started, 3),
                "rss_mb": round(rss_mb()[0], 1), "concurrency": settings.concurrency,
                "mailbox_concurrency": settings.mailbox_concurrency,
-               "sellers_in_flight": service.scanner.concurrency}
+               "sellers_in_flight": service.scanner.concurrency,
+               "wave_size": service.scanner.wave_size,
+               "waves_in_flight": service.scanner.waves_in_flight}
 
     def handle(op: str, args: tuple[Any, ...]) -> Any:
         if op == "ready":

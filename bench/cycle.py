@@ -74,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sellers-in-flight", type=int, default=None,
                    help="override how many sellers the scan works on at once (default: "
                         "what bootstrap() derives from the settings)")
+    p.add_argument("--wave-size", type=int, default=None,
+                   help="override the sellers per wave (default: the scanner's)")
+    p.add_argument("--waves-in-flight", type=int, default=None,
+                   help="override the waves in flight at once (default: the scanner's)")
     p.add_argument("--database-url", default=None,
                    help="ledger database (default: a fresh SQLite file)")
     p.add_argument("--log-level", default="info", help="the scan's log level (JSON to a file)")
@@ -107,6 +111,10 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
                "SLOTGUARD_RULES_FILE": str(rules_file)}
         if args.sellers_in_flight:
             env["SLOTGUARD_BENCH_SELLERS_IN_FLIGHT"] = str(args.sellers_in_flight)
+        if args.wave_size:
+            env["SLOTGUARD_BENCH_WAVE_SIZE"] = str(args.wave_size)
+        if args.waves_in_flight:
+            env["SLOTGUARD_BENCH_WAVES_IN_FLIGHT"] = str(args.waves_in_flight)
         if args.concurrency:
             env["SLOTGUARD_CONCURRENCY"] = str(args.concurrency)
         cycles: dict[str, dict[str, Any]] = {}
@@ -193,6 +201,7 @@ def print_table(result: dict[str, Any]) -> None:
     start = result["startup"]
     print(f"slotguard scan cycle: {n} sellers, {result['latency_ms']:g} ms added per Graph "
           f"request; scan process: {start['sellers_in_flight']} sellers in flight, "
+          f"waves of {start['wave_size']} ({start['waves_in_flight']} in flight), "
           f"CONCURRENCY={start['concurrency']}, startup {start['seconds']:.2f} s")
     head = (f"{'cycle':<9}{'wall s':>8}{'HTTP/seller':>13}{'Graph ops/seller':>18}"
             f"{'CPU s':>8}{'peak RSS MB':>13}{'sim CPU s':>11}  skipped")
