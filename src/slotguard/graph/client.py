@@ -21,6 +21,7 @@ from msgraph_core import APIVersion, GraphClientFactory
 from msgraph_core.middleware import GraphTelemetryHandler
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
+from slotguard.graph import netstream
 from slotguard.graph.auth import AuthConfig, MsalTokenProvider
 from slotguard.graph.coalesce import DEFAULT_WINDOW, BatchWriter
 from slotguard.graph.gateway import GraphGateway
@@ -77,13 +78,16 @@ def http_client(
     verify: ssl.SSLContext | bool = (
         ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle else True
     )
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     client = httpx.AsyncClient(
         verify=verify,
         timeout=httpx.Timeout(timeout),
         http2=False,
-        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        limits=limits,
         transport=transport,
     )
+    if transport is None:
+        netstream.install(client)
     options = {
         # Retries live in Pipeline (capped Retry-After, injectable sleep); the SDK's
         # handler stays in the chain but never retries.
