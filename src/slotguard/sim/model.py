@@ -170,6 +170,8 @@ class Mailbox:
     categories: list[str] = field(default_factory=list)
     # Bumped on every calendar change; delta tokens remember the version they saw.
     version: int = 0
+    # Expanded windows, (start, end) -> (version, instances): valid while version stands.
+    views: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(slots=True)

@@ -20,9 +20,17 @@ def instances_in(
     box: Mailbox, start: datetime, end: datetime
 ) -> list[tuple[StoredEvent, Instance]]:
     """Occurrences, exceptions and single instances overlapping the window, by start time;
-    series masters themselves never appear (as in Graph's calendarView)."""
+    series masters themselves never appear (as in Graph's calendarView). The expansion is
+    kept until the mailbox changes (its version): a scan reads each window twice, and a
+    delta round expands it whether or not anything changed."""
+    cached = box.views.get((start, end))
+    if cached is not None and cached[0] == box.version:
+        return list(cached[1])
     out = [(event, inst) for event in box.events.values() for inst in rec.expand(event, start, end)]
     out.sort(key=lambda pair: (pair[1].start, pair[1].id))
+    if len(box.views) >= 4:
+        box.views.clear()
+    box.views[(start, end)] = (box.version, tuple(out))
     return out
 
 

@@ -307,6 +307,7 @@ def _add_event(tenant: Tenant, upn: str, raw: dict[str, Any], monday: date, wher
         event.cancelled.add(
             _day(c, monday, f"{where}.recurrence.cancelled[{j}]", _DAYS[day.weekday()])
         )
+    tenant.mailboxes[user.id].version += 1  # exceptions and cancellations change the series
 
 
 def _add_todo(tenant: Tenant, raw: dict[str, Any], monday: date, where: str) -> None:

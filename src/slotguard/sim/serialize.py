@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -40,10 +41,34 @@ _EVENT_DEFAULTS: dict[str, Any] = {
 }
 
 
+# Rendered events by everything their JSON depends on. Every change to an event or an
+# exception draws a new (random) change key, so an entry is never stale, only unused; the
+# oldest go first past the bound. A first scan reads each window twice (delta for the
+# link, calendarView for the markers): the second rendering comes from here.
+_RENDERED: dict[tuple[Any, ...], dict[str, Any]] = {}
+RENDERED_MAX = 100_000
+
+
 def event_json(
     owner: User, event: StoredEvent, instance: Instance | None, out_zone: str | None
 ) -> dict[str, Any]:
-    """A single instance / occurrence / exception (``instance`` given) or a series master."""
+    """A single instance / occurrence / exception (``instance`` given) or a series master.
+    A new dict each call (callers add and remove keys); nested values are shared."""
+    key = (event.id, event.change_key, owner.upn, out_zone) + (
+        (instance.id, instance.change_key, instance.start, instance.end, instance.type)
+        if instance else ())
+    rendered = _RENDERED.get(key)
+    if rendered is None:
+        rendered = _render_event(owner, event, instance, out_zone)
+        if len(_RENDERED) >= RENDERED_MAX:
+            del _RENDERED[next(iter(_RENDERED))]
+        _RENDERED[key] = rendered
+    return dict(rendered)
+
+
+def _render_event(
+    owner: User, event: StoredEvent, instance: Instance | None, out_zone: str | None
+) -> dict[str, Any]:
     fields = instance.fields if instance else event.fields
     start = instance.start if instance else event.start
     end = instance.end if instance else event.end
@@ -125,6 +150,7 @@ def extended_properties(event: StoredEvent, wanted: list[str] | None) -> list[di
     return [p for p in props if _prop_key(p["id"]) in keys]
 
 
+@functools.lru_cache(maxsize=1024)
 def _prop_key(prop_id: str) -> str:
     parts = prop_id.split(" ", 3)
     if len(parts) == 4 and parts[2].lower() == "name":

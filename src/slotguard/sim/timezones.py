@@ -41,22 +41,24 @@ def windows_name(name: str) -> str:
     return tz_win.get(name, name)
 
 
+# isoformat rather than strftime: the same text (years 1000 to 9999) at a fraction of the
+# cost, which adds up over every event of every calendar read.
 def format_local(value: datetime) -> str:
     """Graph's dateTime string: local wall time, 7 fractional digits, no offset."""
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond:06d}0"
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "0"
 
 
 def format_utc(value: datetime) -> str:
     """A DateTimeOffset value as Graph writes it: UTC with 'Z'."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def format_utc_precise(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond:06d}0Z"
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "0Z"
 
 
 def format_time_of_day(value: time) -> str:
-    return value.strftime("%H:%M:%S.") + f"{value.microsecond:06d}0"
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "0"
 
 
 def parse_datetime_text(text: str) -> datetime:
