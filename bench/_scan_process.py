@@ -126,7 +126,7 @@ def _cycle(loop: asyncio.AbstractEventLoop, service: Any, week: Any, label: str,
         profiler.stop()
         Path(profile_dir).mkdir(parents=True, exist_ok=True)
         (Path(profile_dir) / f"{label}.txt").write_text(
-            profiler.output_text(unicode=False, color=False, show_all=False))
+            profiler.output_text(unicode=False, color=False, show_all=os.environ.get("SLOTGUARD_BENCH_PROFILE_ALL") == "1"))
     statuses = Counter(s.status for s in report.sellers)
     problems = Counter(p.partition(":")[0] for s in report.sellers for p in s.problems)
     return {

@@ -3,7 +3,9 @@ on while idle, must read as readable (httpcore then drops it instead of reusing 
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import ssl
 
 import httpcore
 import httpx
@@ -11,6 +13,7 @@ import pytest
 
 from slotguard.graph import netstream
 from slotguard.graph.client import http_client
+from slotguard.sim.server import SimServer
 
 
 def test_an_open_quiet_socket_is_not_readable() -> None:
@@ -41,6 +44,28 @@ def test_the_graph_client_pool_uses_the_backend() -> None:
     client = http_client(ca_bundle=None, timeout=5, connections=4)
     inner = client._transport.transport  # type: ignore[attr-defined]  # under the SDK's middleware
     assert isinstance(inner._pool._network_backend, netstream.Backend)
+    assert type(inner._pool) is netstream.Pool
+
+
+def test_many_requests_share_a_small_pool(sim: SimServer) -> None:
+    """More requests than connections, at once, twice over: every one answered, the pool
+    never above its size, and the second round on the connections of the first."""
+    async def run() -> tuple[list[int], int, int]:
+        client = httpx.AsyncClient(verify=ssl.create_default_context(cafile=str(sim.ca_file)),
+                                   limits=httpx.Limits(max_connections=4))
+        assert netstream.install(client) == 1
+        pool = client._transport._pool  # type: ignore[attr-defined]
+        url = f"{sim.authority_url}/{sim.tenant_id}/v2.0/.well-known/openid-configuration"
+        async with client:
+            first = await asyncio.gather(*(client.get(url) for _ in range(40)))
+            opened = {id(c) for c in pool.connections}
+            second = await asyncio.gather(*(client.get(url) for _ in range(40)))
+            reused = len(opened & {id(c) for c in pool.connections})
+            return [r.status_code for r in first + second], len(opened), reused
+
+    statuses, opened, reused = asyncio.run(run())
+    assert statuses == [200] * 80
+    assert 1 <= opened <= 4 and reused == opened
 
 
 def test_proxies_from_the_environment_stay_in_use(monkeypatch: pytest.MonkeyPatch) -> None:

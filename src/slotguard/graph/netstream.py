@@ -1,11 +1,18 @@
-"""httpcore's network backend with a cheap idle-connection check.
+"""httpcore's connection pool without its per-request overheads.
 
-Before each request and after each response httpcore's pool asks every idle connection
-whether the server closed it (``get_extra_info("is_readable")``). Its anyio stream answers
-by rebuilding anyio's typed-attribute map each time (a ``getpeername`` system call and a
-dozen closures), which with a pool of 32 connections was 8% of a first cycle's CPU. Here
-the raw socket is looked up once per connection and polled directly; everything else is
-the anyio backend's own.
+Before each request and after each response httpcore 1.0's pool walks its connections:
+
+* it asks every idle one whether the server closed it (``get_extra_info("is_readable")``),
+  and the anyio stream answers by rebuilding anyio's typed-attribute map each time (a
+  ``getpeername`` system call and a dozen closures): 8% of a first cycle's CPU with 32
+  pooled connections. ``Backend`` looks the raw socket up once per connection and polls it.
+* for every idle connection it counts all connections with a list of ``is_idle()`` calls,
+  and for every queued request it filters all connections again: quadratic, another 10%
+  (encode/httpcore#1035, open). ``Pool`` does the same pass linearly, with the same
+  outcome, including the count that #1035 calls a bug (all connections, not only idle
+  ones, against ``max_keepalive_connections``), which ours never exceed anyway.
+
+Everything else is httpcore's and anyio's own.
 """
 
 from __future__ import annotations
@@ -82,10 +89,56 @@ class Backend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+class Pool(httpcore.AsyncConnectionPool):
+    def _assign_requests_to_connections(self) -> list[Any]:
+        # httpcore 1.0.9's method, each connection and request visited once.
+        closing: list[Any] = []
+        for connection in list(self._connections):
+            if connection.is_closed():
+                self._connections.remove(connection)
+            elif connection.has_expired() or (
+                    connection.is_idle()
+                    and len(self._connections) > self._max_keepalive_connections):
+                self._connections.remove(connection)
+                closing.append(connection)
+        queued = [request for request in self._requests if request.is_queued()]
+        if not queued:
+            return closing
+        # What httpcore recomputes per request and gets the same answer: a connection
+        # assigned in this pass stays available until its request starts, and a new one
+        # is not available before it connects.
+        available: dict[Any, list[Any]] = {}
+        idle = [connection for connection in self._connections if connection.is_idle()]
+        for pool_request in queued:
+            origin = pool_request.request.url.origin
+            key = (origin.scheme, origin.host, origin.port)  # (Origin has no hash)
+            if key not in available:
+                available[key] = [c for c in self._connections
+                                  if c.can_handle_request(origin) and c.is_available()]
+            if available[key]:
+                pool_request.assign_to_connection(available[key][0])
+            elif len(self._connections) < self._max_connections:
+                connection = self.create_connection(origin)
+                self._connections.append(connection)
+                pool_request.assign_to_connection(connection)
+            elif idle:
+                connection = idle.pop(0)
+                self._connections.remove(connection)
+                closing.append(connection)
+                for other in available.values():  # (another origin's, then)
+                    if connection in other:
+                        other.remove(connection)
+                connection = self.create_connection(origin)
+                self._connections.append(connection)
+                pool_request.assign_to_connection(connection)
+        return closing
+
+
 def install(client: httpx.AsyncClient) -> int:
     """Put the pools of the transports httpx made for ``client`` (the direct one and any
-    for proxies from the environment) on ``Backend``; returns how many. The pools are
-    attributes httpx does not publish: where they are missing, httpx's own stay."""
+    for proxies from the environment) on ``Backend``, and the direct one's on ``Pool``;
+    returns how many pools were changed. The pools are attributes httpx does not publish:
+    where they are missing, or not of the class expected, httpx's own stay."""
     transports = [getattr(client, "_transport", None),
                   *getattr(client, "_mounts", {}).values()]
     done = 0
@@ -95,4 +148,7 @@ def install(client: httpx.AsyncClient) -> int:
         if isinstance(backend, httpcore.AsyncNetworkBackend) and not isinstance(backend, Backend):
             pool._network_backend = Backend(backend)  # type: ignore[union-attr]
             done += 1
+        if type(pool) is httpcore.AsyncConnectionPool and callable(
+                getattr(pool, "_assign_requests_to_connections", None)):
+            pool.__class__ = Pool
     return done
