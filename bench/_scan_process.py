@@ -84,6 +84,9 @@ def _serve(conn: Connection, env: dict[str, str], rules_file: str, week: str, cl
     if os.environ.get("SLOTGUARD_BENCH_WAVES_IN_FLIGHT"):
         service.scanner.waves_in_flight = int(os.environ["SLOTGUARD_BENCH_WAVES_IN_FLIGHT"])
     judged = IsoWeek.parse(week)
+    from slotguard.runtime import settle_heap
+
+    settle_heap()  # as `slotguard run` does once start-up is done
     loop = asyncio.new_event_loop()
     startup = {"seconds": round(time.perf_counter() - started, 3),
                "rss_mb": round(rss_mb()[0], 1), "concurrency": settings.concurrency,
@@ -126,7 +129,7 @@ def _cycle(loop: asyncio.AbstractEventLoop, service: Any, week: Any, label: str,
         profiler.stop()
         Path(profile_dir).mkdir(parents=True, exist_ok=True)
         (Path(profile_dir) / f"{label}.txt").write_text(
-            profiler.output_text(unicode=False, color=False, show_all=os.environ.get("SLOTGUARD_BENCH_PROFILE_ALL") == "1"))
+            profiler.output_text(unicode=False, color=False, show_all=False))
     statuses = Counter(s.status for s in report.sellers)
     problems = Counter(p.partition(":")[0] for s in report.sellers for p in s.problems)
     return {

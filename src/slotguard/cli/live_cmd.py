@@ -106,9 +106,11 @@ def scan_command(
     _logging(settings)
 
     async def main() -> Any:
+        from slotguard.runtime import settle_heap
         from slotguard.service.bootstrap import bootstrap
 
         service = bootstrap(settings, rules_file)
+        settle_heap()
         try:
             return await service.scanner.scan(week=judged, dry_run=dry_run or settings.dry_run)
         finally:
@@ -131,11 +133,13 @@ def run_command(
     seconds = interval if interval is not None else float(settings.scan_interval_seconds)
 
     async def main() -> int:
+        from slotguard.runtime import settle_heap
         from slotguard.service.bootstrap import bootstrap
         from slotguard.service.daemon import Daemon
         from slotguard.service.weekly import run_weekly
 
         service = bootstrap(settings, rules_file)
+        settle_heap()
         scanner = service.scanner
         scanner.hold_seconds = seconds * 0.8  # replicas leave a scanned seller for the cycle
         daemon = Daemon(

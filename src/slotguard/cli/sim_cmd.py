@@ -78,4 +78,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(
             f"Inspect: {server.graph_url}/_sim/requests, /_sim/outbox, /_sim/faults. Ctrl-C stops."
         )
+        from slotguard.runtime import settle_heap
+
+        settle_heap()  # the tenant is loaded: it stays out of the collector's walks
         server.serve_forever()
