@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 SKIPPED = "skipped"  # the seller could not be read (no mailbox, access policy, bad data)
 LEASED = "leased"  # another replica holds the seller's lease this cycle
 OK = "ok"
@@ -66,6 +68,20 @@ class SellerReport:
 
     def placed(self) -> int:
         return sum(1 for c in self.compensations if c.status in {"written", "planned"})
+
+
+_PACK = msgspec.msgpack.Encoder()
+_UNPACK = msgspec.msgpack.Decoder(SellerReport)
+
+
+def pack(report: SellerReport) -> bytes:
+    """A report as compact bytes, for holding many between cycles (a few hundred bytes
+    against a few kilobytes of objects); ``unpack`` gives an equal report back."""
+    return _PACK.encode(report)
+
+
+def unpack(raw: bytes) -> SellerReport:
+    return _UNPACK.decode(raw)
 
 
 @dataclass(slots=True)

@@ -55,11 +55,11 @@ class Scanner:
     wave_size: int = 250
     waves_in_flight: int = 2
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list, init=False)
-    # Per seller: the fingerprint of a cycle whose decision was a no-op, and its report.
-    settled: dict[str, tuple[bytes, rpt.SellerReport]] = field(default_factory=dict,
-                                                               init=False)
-    # Per seller: the stored snapshot of the last window read and that window's digest,
-    # so an unchanged window (the same snapshot bytes) is not digested again.
+    # Per seller: the fingerprint of a cycle whose decision was a no-op, and its report
+    # (packed: report.pack).
+    settled: dict[str, tuple[bytes, bytes]] = field(default_factory=dict, init=False)
+    # Per seller: a hash of the stored snapshot of the last window read and that window's
+    # digest, so an unchanged window (the same snapshot bytes) is not digested again.
     window_digests: dict[str, tuple[bytes, bytes]] = field(default_factory=dict, init=False)
 
     def week_of_now(self) -> IsoWeek:

@@ -10,6 +10,7 @@ not decided again (fingerprint.py): no planning, no lookups, no ledger writes.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -113,7 +114,7 @@ class Wave:
             if (fingerprint is not None and settled is not None and settled[0] == fingerprint
                     and not seller_report.problems):
                 log.debug("scan.seller_unchanged", seller=upn)
-                return replace(settled[1], unchanged=True)
+                return replace(rpt.unpack(settled[1]), unchanged=True)
             if not self.dry_run:
                 s.settled.pop(upn.lower(), None)
             if not self.dry_run and not self._lease_still_mine(upn):
@@ -151,12 +152,14 @@ class Wave:
         unchanged delta round): most sellers of a steady cycle."""
         cache = self.scanner.window_digests
         remembered = cache.get(upn.lower())
-        if read.snapshot is not None and remembered is not None and (
-                remembered[0] == read.snapshot):
+        # The snapshot's own hash is kept, not the snapshot (~15 KB a seller).
+        seen = None if read.snapshot is None else hashlib.blake2b(
+            read.snapshot, digest_size=16).digest()
+        if seen is not None and remembered is not None and remembered[0] == seen:
             return remembered[1]
         digest = window_digest(read.events)
-        if read.snapshot is not None:
-            cache[upn.lower()] = (read.snapshot, digest)
+        if seen is not None:
+            cache[upn.lower()] = (seen, digest)
         return digest
 
     def _settle(self, target: Target, mailbox: Mailbox, events: Sequence[CalendarEvent],
@@ -183,7 +186,7 @@ class Wave:
         tasks_done = not self.scanner.tasks_enabled or all(t.key in done for t in again.tasks)
         if again.placements or again.withdrawals or again.shortfalls or not tasks_done:
             return
-        self.scanner.settled[target.upn.lower()] = (fingerprint, _as_settled(report))
+        self.scanner.settled[target.upn.lower()] = (fingerprint, rpt.pack(_as_settled(report)))
 
     def _lease_still_mine(self, upn: str) -> bool:
         """A wave slower than half the lease renews a seller's lease before writing for
