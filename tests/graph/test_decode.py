@@ -7,7 +7,12 @@ import pytest
 
 from slotguard.domain.model import AttendeeType, Purpose, Response, Sensitivity, ShowAs
 from slotguard.errors import BadGraphData
-from slotguard.graph.decode import decode_event, decode_event_page
+from slotguard.graph.decode import (
+    decode_event,
+    decode_event_page,
+    decode_page_links,
+    page_links_only,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -103,3 +108,18 @@ def test_a_page_that_is_not_json_is_bad_graph_data() -> None:
         decode_event_page(b"<html>502 Bad Gateway</html>")
     with pytest.raises(BadGraphData):
         decode_event_page(b'{"value": 3}')
+
+
+def test_a_page_kept_for_its_links_keeps_only_them() -> None:
+    link = "https://graph.test/v1.0/users/x/calendarView/delta?$deltatoken=a%2Fb"
+    page = (b'{"@odata.context":"c","value":[{"id":"e1","subject":"Customer"}],'
+            b'"@odata.deltaLink":"' + link.encode() + b'"}')
+    kept = page_links_only(page)
+    assert b"Customer" not in kept and len(kept) < len(page)
+    assert decode_page_links(kept) == decode_page_links(page) == (None, link)
+
+
+def test_a_body_that_is_no_page_is_kept_whole_so_reading_it_still_fails() -> None:
+    assert page_links_only(b"<html>") == b"<html>"
+    with pytest.raises(BadGraphData):
+        decode_page_links(b"<html>")

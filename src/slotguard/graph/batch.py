@@ -15,7 +15,7 @@ import contextlib
 import functools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -44,6 +44,10 @@ class BatchCall:
     request: RequestInformation
     mailbox: str | None = None
     target: Target = Target.MAILBOX
+    # What of a successful body to keep, applied as the batch answers: a page read only
+    # for its links needs a few hundred bytes of its hundred kilobytes, and a wave's
+    # results are held until all of them are in.
+    keep: Callable[[bytes], bytes] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +312,7 @@ def relative_url(link: str) -> str:
 def _result(call: BatchCall, response: _Response) -> BatchResult:
     body = bytes(response.body)
     if response.status < 400:
-        return BatchResult(call.id, response.status, body)
+        return BatchResult(call.id, response.status, call.keep(body) if call.keep else body)
     error = _ErrorBody()
     if body:
         with contextlib.suppress(msgspec.MsgspecError):  # a non-JSON error page

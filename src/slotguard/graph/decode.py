@@ -150,6 +150,16 @@ def decode_page_links(raw: bytes) -> tuple[str | None, str | None]:
     return page.next_link, page.delta_link
 
 
+def page_links_only(raw: bytes) -> bytes:
+    """A page reduced to its links (``decode_page_links`` reads the same from both); a
+    body that is not a page is kept whole, so that reading it fails as it would have."""
+    try:
+        page = _LINKS.decode(raw)
+    except msgspec.MsgspecError:
+        return raw
+    return msgspec.json.encode(page)
+
+
 def decode_event(raw: bytes) -> CalendarEvent:
     """Decode a single event (GET /events/{id}); malformed data raises BadGraphData."""
     try:

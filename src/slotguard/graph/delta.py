@@ -28,7 +28,12 @@ from msgraph.generated.users.item.calendar_view.delta.delta_request_builder impo
 from slotguard.domain.model import CalendarEvent, OwnMarker
 from slotguard.errors import SlotguardError, SyncStateExpired
 from slotguard.graph.batch import BatchCall, BatchResult, send_batch
-from slotguard.graph.decode import EventPage, decode_event_page, decode_page_links
+from slotguard.graph.decode import (
+    EventPage,
+    decode_event_page,
+    decode_page_links,
+    page_links_only,
+)
 from slotguard.graph.errors import Target
 from slotguard.graph.pipeline import request_config, utc_param
 
@@ -239,7 +244,8 @@ class WindowSync:
         calls = []
         for i, r in enumerate(requests):
             calls.append(BatchCall(f"f{i}d", delta_request(self.gateway, r.upn, r.start, r.end,
-                                                           None), mailbox=r.upn))
+                                                           None), mailbox=r.upn,
+                                   keep=page_links_only))
             calls.append(BatchCall(f"f{i}v", self.gateway.calendar_view_request(
                 r.upn, r.start, r.end), mailbox=r.upn))
         return calls
