@@ -133,3 +133,27 @@ def test_non_idempotent_posts_are_not_blindly_retried_after_a_503(make_gateway, 
     with pytest.raises(TransientGraphError):
         run(gateway.send_mail("maria.lind@contoso.com", ["x@contoso.com"], "s", "b"))
     assert calls == ["POST"]
+
+
+def test_a_mailbox_slot_bounds_its_requests_and_is_gone_when_idle(make_gateway) -> None:  # type: ignore[no-untyped-def]
+    in_flight: dict[str, int] = {}
+    peak: dict[str, int] = {}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        who = request.url.path.split("/")[3]
+        in_flight[who] = in_flight.get(who, 0) + 1
+        peak[who] = max(peak.get(who, 0), in_flight[who])
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        in_flight[who] -= 1
+        return httpx.Response(200, json=EMPTY)
+
+    gateway = make_gateway(handler)
+
+    async def main() -> None:
+        await asyncio.gather(*(gateway.events("anna@contoso.com", *WEEK) for _ in range(12)),
+                             gateway.events("bo@contoso.com", *WEEK))
+        assert gateway.pipeline._mailboxes == {}
+
+    run(main())
+    assert 1 <= peak["anna@contoso.com"] <= 4 and peak["bo@contoso.com"] == 1

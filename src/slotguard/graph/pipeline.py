@@ -74,7 +74,8 @@ class Pipeline:
         self.sleep = sleep
         self._global = asyncio.Semaphore(max(1, concurrency))
         self._mailbox_limit = max(1, min(mailbox_concurrency, MAX_MAILBOX_CONCURRENCY))
-        self._mailboxes: dict[str, asyncio.Semaphore] = {}
+        # Per mailbox with requests waiting or in flight: its semaphore and how many use it.
+        self._mailboxes: dict[str, list[Any]] = {}
         self.requests_sent = 0
 
     async def send(
@@ -123,18 +124,51 @@ class Pipeline:
                 raise error
             raise error from original
 
-    def mailbox_slot(self, mailbox: str) -> asyncio.Semaphore:
-        """The semaphore bounding ``mailbox``'s requests in flight, shared by plain
-        requests and $batch items (batch.py's BatchWriter holds it per item), so the
+    def mailbox_slot(self, mailbox: str) -> MailboxSlot:
+        """One of ``mailbox``'s slots for a request in flight (``async with``), shared by
+        plain requests and $batch items (batch.py's BatchWriter holds it per item), so the
         mailbox never has more than MAILBOX_CONCURRENCY requests at Graph at once."""
-        key = mailbox.lower()
-        slot = self._mailboxes.get(key)
-        if slot is None:
-            slot = self._mailboxes[key] = asyncio.Semaphore(self._mailbox_limit)
-        return slot
+        return MailboxSlot(self._mailboxes, mailbox.lower(), self._mailbox_limit)
 
     def _limits(self, mailbox: str | None) -> _Limits:
         return _Limits(self.mailbox_slot(mailbox) if mailbox else None, self._global)
+
+
+class MailboxSlot:
+    """A mailbox's semaphore, made when a request for the mailbox arrives and dropped
+    when the last one using it leaves: a scan touches every seller's mailbox once a
+    cycle, and keeping a semaphore for each of thousands of them between cycles was
+    memory for nothing."""
+
+    __slots__ = ("_entry", "_key", "_limit", "_table")
+
+    def __init__(self, table: dict[str, list[Any]], key: str, limit: int) -> None:
+        self._table, self._key, self._limit = table, key, limit
+        self._entry: list[Any] | None = None
+
+    async def __aenter__(self) -> None:
+        entry = self._table.get(self._key)
+        if entry is None:
+            entry = self._table[self._key] = [asyncio.Semaphore(self._limit), 0]
+        entry[1] += 1  # counted while waiting too: the semaphore stays while anyone needs it
+        self._entry = entry
+        try:
+            await entry[0].acquire()
+        except BaseException:
+            self._leave()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._entry is not None
+        self._entry[0].release()
+        self._leave()
+
+    def _leave(self) -> None:
+        assert self._entry is not None
+        self._entry[1] -= 1
+        if self._entry[1] == 0 and self._table.get(self._key) is self._entry:
+            del self._table[self._key]
+        self._entry = None
 
 
 class _Limits:
@@ -143,23 +177,23 @@ class _Limits:
 
     __slots__ = ("_global", "_mailbox")
 
-    def __init__(self, mailbox: asyncio.Semaphore | None, global_: asyncio.Semaphore) -> None:
+    def __init__(self, mailbox: MailboxSlot | None, global_: asyncio.Semaphore) -> None:
         self._mailbox, self._global = mailbox, global_
 
     async def __aenter__(self) -> None:
         if self._mailbox is not None:
-            await self._mailbox.acquire()
+            await self._mailbox.__aenter__()
         try:
             await self._global.acquire()
         except BaseException:
             if self._mailbox is not None:
-                self._mailbox.release()
+                await self._mailbox.__aexit__(None, None, None)
             raise
 
     async def __aexit__(self, *exc: object) -> None:
         self._global.release()
         if self._mailbox is not None:
-            self._mailbox.release()
+            await self._mailbox.__aexit__(None, None, None)
 
 
 def _bearer(request: RequestInformation) -> str | None:
