@@ -122,7 +122,7 @@ def _cycle(loop: asyncio.AbstractEventLoop, service: Any, week: Any, label: str,
             profiler.start()
     peak_reset = reset_peak_rss()
     cpu0, wall0 = time.process_time(), time.perf_counter()
-    report = loop.run_until_complete(service.scanner.scan(week=week))
+    report = loop.run_until_complete(service.scanner.scan(week=week, keep_unchanged=False))
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     now, peak = rss_mb()
     if profiler is not None:
@@ -131,6 +131,7 @@ def _cycle(loop: asyncio.AbstractEventLoop, service: Any, week: Any, label: str,
         (Path(profile_dir) / f"{label}.txt").write_text(
             profiler.output_text(unicode=False, color=False, show_all=False))
     statuses = Counter(s.status for s in report.sellers)
+    statuses["unchanged"] = report.folded.get("sellers", 0)  # ok, counted, not listed
     problems = Counter(p.partition(":")[0] for s in report.sellers for p in s.problems)
     return {
         "wall": wall, "cpu": cpu, "rss_peak_mb": peak if peak_reset else None,

@@ -142,3 +142,14 @@ def test_dry_runs_never_skip_nor_settle(world: World) -> None:
     scan(scanner)
     dry = asyncio.run(scanner.scan(week=WEEK, dry_run=True))
     assert not of(dry, ANNA).unchanged and of(dry, ANNA).violations
+
+
+def test_a_daemon_cycle_counts_settled_sellers_without_listing_them(world: World) -> None:
+    meeting_in_tuesday_block(world)
+    scanner = world.scanner()
+    scan(scanner)
+    listed = scan(scanner)
+    counted = asyncio.run(scanner.scan(week=WEEK, keep_unchanged=False))
+    assert all(s.unchanged for s in listed.sellers) and counted.sellers == []
+    assert counted.totals() == listed.totals() and counted.totals()["violations"] == 1
+    assert "folded" not in counted.to_json() and counted.to_json()["totals"] == listed.totals()

@@ -143,7 +143,8 @@ def run_command(
         scanner = service.scanner
         scanner.hold_seconds = seconds * 0.8  # replicas leave a scanned seller for the cycle
         daemon = Daemon(
-            lambda stop: scanner.scan(dry_run=settings.dry_run, stop=stop),
+            lambda stop: scanner.scan(dry_run=settings.dry_run, stop=stop,
+                                      keep_unchanged=False),
             lambda stop: run_weekly(scanner, stop=stop, dry_run=settings.dry_run),
             interval_seconds=seconds,
             state_dir=settings.state_dir,

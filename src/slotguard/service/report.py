@@ -94,20 +94,34 @@ class ScanReport:
     finished_at: datetime | None = None
     sellers: list[SellerReport] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # scan-wide (a group that failed)
+    # Totals of sellers counted but not listed (``fold(..., keep_unchanged=False)``).
+    folded: dict[str, int] = field(default_factory=dict)
+
+    def fold(self, reports: list[SellerReport], *,
+             keep_unchanged: bool = True) -> list[SellerReport]:
+        """The reports to list; without ``keep_unchanged``, a seller whose earlier result
+        stands is only counted (in ``folded``): a daemon's cycle over thousands of settled
+        sellers need not hold all their reports at once, nobody reads them."""
+        if keep_unchanged:
+            return reports
+        listed = []
+        for seller in reports:
+            if seller.unchanged:
+                for key, value in _totals([seller]).items():
+                    self.folded[key] = self.folded.get(key, 0) + value
+            else:
+                listed.append(seller)
+        return listed
 
     def totals(self) -> dict[str, int]:
-        return {
-            "sellers": len(self.sellers),
-            "skipped": sum(1 for s in self.sellers if s.status == SKIPPED),
-            "violations": sum(len(s.violations) for s in self.sellers),
-            "compensations": sum(s.placed() for s in self.sellers),
-            "tasks": sum(1 for s in self.sellers for t in s.tasks if t.status != "existing"),
-            "withdrawals": sum(len(s.withdrawals) for s in self.sellers),
-            "shortfalls": sum(len(s.shortfalls) for s in self.sellers),
-        }
+        totals = _totals(self.sellers)
+        for key, value in self.folded.items():
+            totals[key] += value
+        return totals
 
     def to_json(self, *, personal: bool = False) -> dict[str, Any]:
         data = asdict(self)
+        del data["folded"]  # in the totals
         data["totals"] = self.totals()
         if not personal:
             for seller in data["sellers"]:
@@ -117,6 +131,18 @@ class ScanReport:
                 for line in seller["tasks"]:
                     line["title"] = None
         return _jsonable(data)
+
+
+def _totals(sellers: list[SellerReport]) -> dict[str, int]:
+    return {
+        "sellers": len(sellers),
+        "skipped": sum(1 for s in sellers if s.status == SKIPPED),
+        "violations": sum(len(s.violations) for s in sellers),
+        "compensations": sum(s.placed() for s in sellers),
+        "tasks": sum(1 for s in sellers for t in s.tasks if t.status != "existing"),
+        "withdrawals": sum(len(s.withdrawals) for s in sellers),
+        "shortfalls": sum(len(s.shortfalls) for s in sellers),
+    }
 
 
 def _jsonable(value: Any) -> Any:

@@ -66,7 +66,10 @@ class Scanner:
         return IsoWeek.of(self.clock.now().date())
 
     async def scan(self, *, week: IsoWeek | None = None, dry_run: bool = False,
-                   stop: asyncio.Event | None = None) -> rpt.ScanReport:
+                   stop: asyncio.Event | None = None,
+                   keep_unchanged: bool = True) -> rpt.ScanReport:
+        """One cycle. ``keep_unchanged=False`` (the daemon) counts sellers whose earlier
+        result stands without listing them in the report (``ScanReport.add``)."""
         now = self.clock.now()
         week = week or IsoWeek.of(now.date())
         target_week = week.shift(self.rules.policy.target_week_offset)
@@ -90,13 +93,15 @@ class Scanner:
                 async with overlap:
                     if stop is not None and stop.is_set():
                         return []  # stopping: sellers not yet started wait for next time
-                    return await Wave(self, week, now, dry_run, run_id, stop).run(part)
+                    done = await Wave(self, week, now, dry_run, run_id, stop).run(part)
+                # Folded as each wave ends, so a wave's reports go with the wave.
+                return report.fold(done, keep_unchanged=keep_unchanged)
 
             # The next wave reads (mostly waiting on Graph) while this one decides and
             # writes (mostly CPU here): two in flight keep both busy.
-            for done in await asyncio.gather(*(wave(sellers[i:i + size])
-                                                for i in range(0, len(sellers), size))):
-                report.sellers.extend(done)
+            for listed in await asyncio.gather(*(wave(sellers[i:i + size])
+                                                  for i in range(0, len(sellers), size))):
+                report.sellers.extend(listed)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             raise
