@@ -1,8 +1,8 @@
-"""Process-wide tuning for the long-running commands (scan, run, demo, sim).
+"""Process-wide tuning for the long-running commands (scan, run, sim).
 
 CPython's cyclic garbage collector walks every container object it tracks. After start-up a
 slotguard process holds several hundred thousand of them that live as long as the process
-(msgraph-sdk alone imports ~1,200 modules), and a scan allocates many short-lived ones
+(some 1,100 modules, most of them the SDK's), and a scan allocates many short-lived ones
 (events, requests, ledger rows), so with the default thresholds a first cycle at 1,000
 sellers spent 16% of its CPU in collections, mostly re-walking the start-up objects, and
 the simulator (which holds the whole tenant) 45%. Hence, once start-up is done:
