@@ -40,3 +40,10 @@ def test_cycles_made_after_settling_are_still_collected(restore_gc: None) -> Non
     del a, b
     gc.collect()
     assert gone() is None
+
+
+def test_returning_free_memory_is_safe_to_call_any_time() -> None:
+    blocks = [bytearray(256 * 1024) for _ in range(8)]
+    del blocks
+    runtime.return_free_memory()
+    runtime.return_free_memory()

@@ -21,6 +21,7 @@ from slotguard.domain.escalation import escalation_decision
 from slotguard.domain.model import IsoWeek, Rules
 from slotguard.errors import GraphError, MailboxUnavailable
 from slotguard.ports import CalendarGateway, Clock
+from slotguard.runtime import return_free_memory
 from slotguard.service import report as rpt
 from slotguard.service.plan import Target
 from slotguard.service.wave import Wave
@@ -109,6 +110,7 @@ class Scanner:
             report.finished_at = self.clock.now()
             if run_id is not None:
                 self.ledger.finish_run(run_id, report.totals(), error)
+            return_free_memory()
         log.info("scan.finished", week=str(week), dry_run=dry_run, **report.totals(),
                  seconds=round((report.finished_at - now).total_seconds(), 3))
         return report

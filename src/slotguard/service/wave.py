@@ -89,8 +89,10 @@ class Wave:
             async with limit:
                 if self.stop is not None and self.stop.is_set():
                     return None  # stopping: sellers not yet started wait for next time
+                # Popped: a seller's calendar goes as soon as the seller is done, not
+                # when the whole wave is.
                 return await self._seller(target, mailboxes[target.upn],
-                                          windows.get(target.upn),
+                                          windows.pop(target.upn, None),
                                           actions.get(target.upn.lower(), []))
 
         results = await asyncio.gather(*(one(t) for t in targets))
