@@ -27,10 +27,11 @@ from msgraph.generated.users.item.events.item.event_item_request_builder import 
 )
 
 from slotguard.domain.model import CalendarEvent
-from slotguard.errors import BadGraphData, GraphError, SlotguardError, TransientGraphError
+from slotguard.errors import BadGraphData, GraphError, SlotguardError
 from slotguard.graph import reads, writes
 from slotguard.graph.batch import BatchCall, send_batch
 from slotguard.graph.coalesce import BatchWriter
+from slotguard.graph.create import create_once
 from slotguard.graph.decode import EventPage, decode_event, decode_event_page
 from slotguard.graph.delta import WindowRequest, WindowState, WindowSync
 from slotguard.graph.errors import ItemNotFound, Target
@@ -248,40 +249,19 @@ class GraphGateway:
         or no answer may have landed: it is looked up before it goes again (with the same
         transactionId), never repeated blindly, alone or inside a $batch."""
         events = self.client.users.by_user_id(upn).events
-        body = writes.event_body(event)
-        attempt = 0
-        while True:
-            attempt += 1
-            if look_first or attempt > 1:
-                existing = await self.own_events(upn, event.key)
-                if existing:
-                    log.info("graph.event_exists", seller=upn, key=event.key,
-                             event_id=existing[0].id)
-                    return existing[0].id
-            try:
-                raw = await self.send(
-                    lambda: writes.post_request(events, body),
-                    mailbox=upn, target=MAILBOX, idempotent=False,
-                )
-            except ItemNotFound:
-                raise
-            except TransientGraphError as exc:
-                wait = self.pipeline.policy.wait_before_retry(attempt, exc.retry_after)
-                if wait is None:
-                    raise
-                await self.pipeline.sleep(wait)
-                continue
-            except GraphError as exc:
-                if exc.status not in (400, 409):
-                    raise
-                # A transactionId Exchange still remembers can be refused as a duplicate.
-                again = await self.own_events(upn, event.key)
-                if not again:
-                    raise
-                return again[0].id
-            break
-        event_id = reads.decode_id(raw, "event")
-        log.info("graph.event_created", seller=upn, key=event.key, event_id=event_id)
+
+        async def find() -> str | None:
+            existing = await self.own_events(upn, event.key)
+            if not existing:
+                return None
+            log.info("graph.event_exists", seller=upn, key=event.key, event_id=existing[0].id)
+            return existing[0].id
+
+        event_id, created = await create_once(
+            self.send, self.pipeline, upn, events, writes.event_body(event), find, "event",
+            look_first=look_first, refused=(400, 409))
+        if created:
+            log.info("graph.event_created", seller=upn, key=event.key, event_id=event_id)
         return event_id
 
     async def delete_event(self, upn: str, event_id: str) -> None:

@@ -3,26 +3,20 @@ by their key. To Do has no transactionId, so every create looks first."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import structlog
 from msgraph import GraphServiceClient
 from msgraph.generated.users.item.todo.lists.item.tasks.tasks_request_builder import (
     TasksRequestBuilder,
 )
 
-from slotguard.errors import TransientGraphError
 from slotguard.graph import reads, writes
+from slotguard.graph.create import Send, create_once
 from slotguard.graph.errors import Target
 from slotguard.graph.pipeline import Pipeline
 from slotguard.ports import NewTask
 
 log = structlog.get_logger("slotguard.graph")
 MAILBOX = Target.MAILBOX
-
-
-Send = Callable[..., Awaitable[bytes | None]]
 
 
 class TodoGateway:
@@ -49,8 +43,9 @@ class TodoGateway:
                     return str(item.id)
             return None
 
-        list_id = await self._create_once(upn, lists, writes.task_list_body(name), find,
-                                          "todoTaskList", look_first=True)
+        list_id, _ = await create_once(self.send, self.pipeline, upn, lists,
+                                       writes.task_list_body(name), find, "todoTaskList",
+                                       look_first=True)
         log.info("graph.task_list_ready", seller=upn, list_id=list_id)
         self._lists[cache_key] = list_id
         return list_id
@@ -76,34 +71,8 @@ class TodoGateway:
         ``look_first=False`` skips the first look for a key no earlier attempt can have
         written (the ledger has never seen it); later attempts still look."""
         tasks = self.client.users.by_user_id(upn).todo.lists.by_todo_task_list_id(list_id).tasks
-        task_id = await self._create_once(
-            upn, tasks, writes.task_body(task),
+        task_id, _ = await create_once(
+            self.send, self.pipeline, upn, tasks, writes.task_body(task),
             lambda: self.find_task(upn, list_id, task.key), "todoTask", look_first=look_first)
         log.info("graph.task_ready", seller=upn, key=task.key, task_id=task_id)
         return task_id
-
-    async def _create_once(self, upn: str, builder: Any, body: Any,
-                           find: Callable[[], Awaitable[str | None]], entity: str, *,
-                           look_first: bool) -> str:
-        """POST ``body`` unless ``find`` turns up what an earlier attempt wrote. Only 429 and
-        401 are retried blindly by the pipeline; after a 5xx or a network fault the POST may
-        have landed, so the next attempt looks again first."""
-        attempt = 0
-        while True:
-            attempt += 1
-            if look_first or attempt > 1:
-                existing = await find()
-                if existing is not None:
-                    return existing
-            try:
-                raw = await self.send(
-                    lambda: writes.post_request(builder, body),
-                    mailbox=upn, target=MAILBOX, idempotent=False,
-                )
-            except TransientGraphError as exc:
-                wait = self.pipeline.policy.wait_before_retry(attempt, exc.retry_after)
-                if wait is None:
-                    raise
-                await self.pipeline.sleep(wait)
-                continue
-            return reads.decode_id(raw, entity)

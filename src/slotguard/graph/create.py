@@ -1,0 +1,52 @@
+"""Creating once: look for what an earlier attempt wrote, then POST.
+
+A POST that met a 5xx or no answer may have landed, so it is never repeated blindly
+(``idempotent=False``: the pipeline retries only 429 and 401 on its own); the next attempt
+looks again first. Events and To Do lists and tasks all create this way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+
+from slotguard.errors import GraphError, TransientGraphError
+from slotguard.graph import reads, writes
+from slotguard.graph.errors import Target
+from slotguard.graph.pipeline import Pipeline
+
+Send = Callable[..., Awaitable[bytes | None]]
+
+
+async def create_once(send: Send, pipeline: Pipeline, upn: str, builder: Any, body: Any,
+                      find: Callable[[], Awaitable[str | None]], entity: str, *,
+                      look_first: bool, refused: Collection[int] = ()) -> tuple[str, bool]:
+    """(id, created): POST ``body`` through ``builder`` unless ``find`` turns up what an
+    earlier attempt wrote. ``look_first=False`` skips the first look, for a key no earlier
+    attempt can have written. A POST refused with a status in ``refused`` is looked up
+    once more (an event's transactionId that Exchange still remembers can be refused as a
+    duplicate): what ``find`` gives then is the answer, else the refusal stands."""
+    attempt = 0
+    while True:
+        attempt += 1
+        if look_first or attempt > 1:
+            existing = await find()
+            if existing is not None:
+                return existing, False
+        try:
+            raw = await send(lambda: writes.post_request(builder, body),
+                             mailbox=upn, target=Target.MAILBOX, idempotent=False)
+        except TransientGraphError as exc:
+            wait = pipeline.policy.wait_before_retry(attempt, exc.retry_after)
+            if wait is None:
+                raise
+            await pipeline.sleep(wait)
+            continue
+        except GraphError as exc:
+            if exc.status not in refused:
+                raise
+            existing = await find()
+            if existing is None:
+                raise
+            return existing, False
+        return reads.decode_id(raw, entity), True
