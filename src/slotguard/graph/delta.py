@@ -12,7 +12,7 @@ unknown delta state (410, syncStateNotFound) falls back to a full read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -29,7 +29,6 @@ from slotguard.domain.model import CalendarEvent, OwnMarker
 from slotguard.errors import SlotguardError, SyncStateExpired
 from slotguard.graph.batch import BatchCall, BatchResult, send_batch
 from slotguard.graph.decode import (
-    EventPage,
     decode_event_page,
     decode_page_links,
     page_links_only,
@@ -128,25 +127,40 @@ def delta_request(gateway: GraphGateway, upn: str, start: datetime, end: datetim
 
 
 async def _follow(gateway: GraphGateway, upn: str, start: datetime, end: datetime,
-                  link: str | None, page: EventPage | None) -> DeltaRound:
-    """Read delta pages to the deltaLink, from ``link`` or after an already read ``page``."""
+                  link: str | None, raw: bytes | None) -> DeltaRound:
+    """Read delta pages to the deltaLink, from ``link`` or from a first page already in
+    hand (``raw``), with their events."""
     changed: list[CalendarEvent] = []
     removed: list[str] = []
+
+    def read(body: bytes) -> tuple[str | None, str | None]:
+        page = decode_event_page(body)
+        changed.extend(page.events)
+        removed.extend(page.removed)
+        gateway.note_skipped(upn, page)
+        return page.next_link, page.delta_link
+
+    delta_link = await _walk(gateway, upn, start, end, link, raw, read)
+    return DeltaRound(changed, removed, delta_link)
+
+
+async def _walk(gateway: GraphGateway, upn: str, start: datetime, end: datetime,
+                link: str | None, raw: bytes | None,
+                read: Callable[[bytes], tuple[str | None, str | None]]) -> str:
+    """Delta pages from ``link`` (or from ``raw``, a first page already in hand) to the
+    deltaLink, which is returned; ``read`` takes each page and gives its links."""
     while True:
-        if page is None:
+        if raw is None:
             raw = await gateway.pipeline.send(
                 lambda lk=link: delta_request(gateway, upn, start, end, lk),  # type: ignore[misc]
                 mailbox=upn, target=Target.MAILBOX,
             )
-            page = decode_event_page(raw or b"{}")
-        changed.extend(page.events)
-        removed.extend(page.removed)
-        gateway.note_skipped(upn, page)
-        if page.delta_link:
-            return DeltaRound(changed, removed, page.delta_link)
-        if not page.next_link:
+        next_link, delta_link = read(raw or b"{}")
+        if delta_link:
+            return delta_link
+        if not next_link:
             raise SyncStateExpired(f"calendarView delta for {upn} ended without a deltaLink")
-        link, page = page.next_link, None
+        link, raw = next_link, None
 
 
 class WindowSync:
@@ -171,29 +185,10 @@ class WindowSync:
     async def full(self, upn: str, start: datetime, end: datetime) -> WindowState:
         """Delta first (for the link), then calendarView (for the markers): a change made
         between the two is in the read and replayed by the next round, harmlessly."""
-        link = await self._link_only(upn, start, end, None)
+        # The events come from calendarView: the delta pages' items are skipped over.
+        link = await _walk(self.gateway, upn, start, end, None, None, decode_page_links)
         events = await self.gateway.events(upn, start, end)
         return WindowState(events, _dump(events), link, full_read=True)
-
-    async def _link_only(self, upn: str, start: datetime, end: datetime,
-                         raw: bytes | None) -> str:
-        """A delta round read only for its deltaLink, from its first page (``raw``, when
-        it came back in a batch): a full read takes the events from calendarView, so the
-        delta pages' items are skipped over, not built."""
-        link: str | None = None
-        while True:
-            if raw is None:
-                raw = await self.gateway.pipeline.send(
-                    lambda lk=link: delta_request(  # type: ignore[misc]
-                        self.gateway, upn, start, end, lk),
-                    mailbox=upn, target=Target.MAILBOX,
-                )
-            next_link, delta_link = decode_page_links(raw or b"{}")
-            if delta_link:
-                return delta_link
-            if not next_link:
-                raise SyncStateExpired(f"calendarView delta for {upn} ended without a deltaLink")
-            link, raw = next_link, None
 
     async def sync_many(
         self, requests: Sequence[WindowRequest]
@@ -258,7 +253,8 @@ class WindowSync:
                 first = results[f"f{i}d"]
                 if first.error is not None:
                     raise first.error
-                link = await self._link_only(r.upn, r.start, r.end, first.body or b"{}")
+                link = await _walk(self.gateway, r.upn, r.start, r.end, None, first.body,
+                                   decode_page_links)
                 view = results[f"f{i}v"]
                 if view.error is not None:
                     raise view.error
@@ -276,8 +272,7 @@ class WindowSync:
         """The rest of a delta round whose first page came back in a batch."""
         if result.error is not None:
             raise result.error
-        page = decode_event_page(result.body or b"{}")
-        return await _follow(self.gateway, r.upn, r.start, r.end, None, page)
+        return await _follow(self.gateway, r.upn, r.start, r.end, None, result.body)
 
     async def _merge(
         self, upn: str, previous: list[CalendarEvent], delta: DeltaRound,
