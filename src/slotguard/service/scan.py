@@ -70,7 +70,7 @@ class Scanner:
                    stop: asyncio.Event | None = None,
                    keep_unchanged: bool = True) -> rpt.ScanReport:
         """One cycle. ``keep_unchanged=False`` (the daemon) counts sellers whose earlier
-        result stands without listing them in the report (``ScanReport.add``)."""
+        result stands without listing them in the report (``ScanReport.fold``)."""
         now = self.clock.now()
         week = week or IsoWeek.of(now.date())
         target_week = week.shift(self.rules.policy.target_week_offset)

@@ -188,8 +188,7 @@ def page(
     chunk = items[opts.skip : opts.skip + opts.page_size]
     keep = _kept(opts)
     body: dict[str, Any] = {"@odata.context": context,
-                            "value": chunk if keep is None else [apply_select(i, keep)
-                                                                 for i in chunk]}
+                            "value": [apply_select(i, keep) for i in chunk]}
     if opts.skip + opts.page_size < len(items):
         body["@odata.nextLink"] = req.url({**req.query, "$skip": str(opts.skip + opts.page_size)})
     return body, headers_for(opts)

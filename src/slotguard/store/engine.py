@@ -35,8 +35,8 @@ def _json_default(value: object) -> object:
     raise TypeError(f"cannot store {type(value).__name__} as JSON")
 
 
-# One encoder for every bind: json.dumps with options builds a new encoder per call, which
-# was a twentieth of a first cycle's CPU.
+# One encoder for every bind: json.dumps with options builds a new encoder per call
+# (about 2.5 µs a small payload against 2.0 µs here).
 _dumps = json.JSONEncoder(default=_json_default, separators=(",", ":")).encode
 
 
