@@ -85,6 +85,7 @@ def http_client(
         http2=False,
         limits=limits,
         transport=transport,
+        event_hooks={"response": [netstream.unbind]},
     )
     if transport is None:
         netstream.install(client)
