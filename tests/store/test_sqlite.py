@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import threading
 import time
 from collections.abc import Callable
@@ -58,3 +60,21 @@ def test_in_memory_ledger_for_quick_use() -> None:
     with Ledger.open("sqlite://", migrate=True) as ledger:
         assert ledger.try_lease("job", "replica-a", 60)
         assert ledger.summary()["leases_held"] == 1
+
+
+def test_finished_statements_leave_no_buffers_behind(ledger: Ledger) -> None:
+    """A window snapshot saved for many sellers, and read back with an IN list, leaves
+    SQLite's own heap where it was: no cached statement keeps the values it last held."""
+    libsqlite = ctypes.util.find_library("sqlite3")
+    if libsqlite is None:
+        pytest.skip("no shared libsqlite3 to ask for its heap")
+    used = ctypes.CDLL(libsqlite).sqlite3_memory_used
+    used.restype = ctypes.c_int64
+    sellers = [f"seller{i}@contoso.com" for i in range(300)]
+    ledger.delta_states(sellers[:1], "2026-W48+1")  # connection open, schema read
+    before = used()
+    for round_ in range(3):
+        ledger.save_delta_links("2026-W48+1", [(s, f"link{round_}", bytes(16_000))
+                                               for s in sellers])
+        assert len(ledger.delta_states(sellers, "2026-W48+1")) == 300
+    assert used() - before < 3_000_000  # the page cache (2 MB by default) at most
