@@ -11,6 +11,7 @@ from datetime import timedelta
 from tests.service.conftest import ANNA, ERIK, WEEK, World, at, customer_meeting
 
 from slotguard.domain.model import Policy, Purpose, Weekday
+from slotguard.errors import MailboxUnavailable
 from slotguard.service.memory import moved
 from slotguard.service.report import ScanReport, SellerReport
 from slotguard.service.scan import Scanner
@@ -144,12 +145,23 @@ def test_dry_runs_never_skip_nor_settle(world: World) -> None:
     assert not of(dry, ANNA).unchanged and of(dry, ANNA).violations
 
 
-def test_a_daemon_cycle_counts_settled_sellers_without_listing_them(world: World) -> None:
+def test_a_daemon_cycle_counts_sellers_without_listing_them(world: World) -> None:
     meeting_in_tuesday_block(world)
     scanner = world.scanner()
-    scan(scanner)
+    first = asyncio.run(scanner.scan(week=WEEK, list_all=False))
+    assert first.sellers == [] and first.unchanged == 0
+    assert first.totals()["violations"] == 1 and first.totals()["compensations"] == 2
     listed = scan(scanner)
-    counted = asyncio.run(scanner.scan(week=WEEK, keep_unchanged=False))
+    counted = asyncio.run(scanner.scan(week=WEEK, list_all=False))
     assert all(s.unchanged for s in listed.sellers) and counted.sellers == []
+    assert counted.unchanged == listed.unchanged == len(listed.sellers)
     assert counted.totals() == listed.totals() and counted.totals()["violations"] == 1
     assert "folded" not in counted.to_json() and counted.to_json()["totals"] == listed.totals()
+
+
+def test_a_daemon_cycle_still_lists_a_seller_that_needs_a_look(world: World) -> None:
+    meeting_in_tuesday_block(world)
+    world.gateway.fail_mailbox(ANNA, MailboxUnavailable("gone", reason="missing"))
+    counted = asyncio.run(world.scanner().scan(week=WEEK, list_all=False))
+    assert [s.upn for s in counted.sellers] == [ANNA]
+    assert counted.sellers[0].status == "skipped" and counted.totals()["skipped"] == 1

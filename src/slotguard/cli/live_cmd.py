@@ -144,7 +144,7 @@ def run_command(
         scanner.hold_seconds = seconds * 0.8  # replicas leave a scanned seller for the cycle
         daemon = Daemon(
             lambda stop: scanner.scan(dry_run=settings.dry_run, stop=stop,
-                                      keep_unchanged=False),
+                                      list_all=False),
             lambda stop: run_weekly(scanner, stop=stop, dry_run=settings.dry_run),
             interval_seconds=seconds,
             state_dir=settings.state_dir,

@@ -68,9 +68,9 @@ class Scanner:
 
     async def scan(self, *, week: IsoWeek | None = None, dry_run: bool = False,
                    stop: asyncio.Event | None = None,
-                   keep_unchanged: bool = True) -> rpt.ScanReport:
-        """One cycle. ``keep_unchanged=False`` (the daemon) counts sellers whose earlier
-        result stands without listing them in the report (``ScanReport.fold``)."""
+                   list_all: bool = True) -> rpt.ScanReport:
+        """One cycle. ``list_all=False`` (the daemon) lists only the sellers that need a
+        look and counts the others (``ScanReport.fold``)."""
         now = self.clock.now()
         week = week or IsoWeek.of(now.date())
         target_week = week.shift(self.rules.policy.target_week_offset)
@@ -96,7 +96,7 @@ class Scanner:
                         return []  # stopping: sellers not yet started wait for next time
                     done = await Wave(self, week, now, dry_run, run_id, stop).run(part)
                 # Folded as each wave ends, so a wave's reports go with the wave.
-                return report.fold(done, keep_unchanged=keep_unchanged)
+                return report.fold(done, list_all=list_all)
 
             # The next wave reads (mostly waiting on Graph) while this one decides and
             # writes (mostly CPU here): two in flight keep both busy.
