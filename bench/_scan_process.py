@@ -4,14 +4,15 @@ One ``Service`` (gateway with its caches, ledger, scanner) lives for the whole b
 one event loop, so a steady-state cycle sees what a long-running daemon would see. Per
 cycle the child reports wall time, CPU time (``time.process_time``: every thread of this
 process, msal's worker threads included, and nothing of the simulator's) and peak RSS
-(Linux VmHWM, reset before each cycle through /proc/self/clear_refs).
+(Linux VmHWM, reset before each cycle through /proc/self/clear_refs). Start-up reports its
+own VmHWM, taken before the first reset. (``ru_maxrss`` is no use here: a spawned child
+inherits the parent's peak through fork and exec.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import resource
 import time
 from collections import Counter
 from datetime import datetime
@@ -89,7 +90,8 @@ def _serve(conn: Connection, env: dict[str, str], rules_file: str, week: str, cl
     settle_heap()  # as `slotguard run` does once start-up is done
     loop = asyncio.new_event_loop()
     startup = {"seconds": round(time.perf_counter() - started, 3),
-               "rss_mb": round(rss_mb()[0], 1), "concurrency": settings.concurrency,
+               "rss_mb": round(rss_mb()[0], 1), "rss_peak_mb": round(rss_mb()[1], 1),
+               "concurrency": settings.concurrency,
                "mailbox_concurrency": settings.mailbox_concurrency,
                "sellers_in_flight": service.scanner.concurrency,
                "wave_size": service.scanner.wave_size,
@@ -122,7 +124,7 @@ def _cycle(loop: asyncio.AbstractEventLoop, service: Any, week: Any, label: str,
             profiler.start()
     peak_reset = reset_peak_rss()
     cpu0, wall0 = time.process_time(), time.perf_counter()
-    report = loop.run_until_complete(service.scanner.scan(week=week, keep_unchanged=False))
+    report = loop.run_until_complete(service.scanner.scan(week=week, list_all=False))
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     now, peak = rss_mb()
     if profiler is not None:
@@ -130,12 +132,15 @@ def _cycle(loop: asyncio.AbstractEventLoop, service: Any, week: Any, label: str,
         Path(profile_dir).mkdir(parents=True, exist_ok=True)
         (Path(profile_dir) / f"{label}.txt").write_text(
             profiler.output_text(unicode=False, color=False, show_all=False))
+    # As the daemon runs it: sellers that need no look are counted, not listed.
     statuses = Counter(s.status for s in report.sellers)
-    statuses["unchanged"] = report.folded.get("sellers", 0)  # ok, counted, not listed
+    statuses["ok"] += report.folded.get("sellers", 0) - report.unchanged
+    statuses["unchanged"] = report.unchanged
     problems = Counter(p.partition(":")[0] for s in report.sellers for p in s.problems)
     return {
-        "wall": wall, "cpu": cpu, "rss_peak_mb": peak if peak_reset else None,
-        "rss_mb": now, "rss_max_process_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        / 1024, "totals": report.totals(), "statuses": dict(statuses),
+        "wall": wall, "cpu": cpu,
+        # Without the reset (an old kernel) VmHWM is the process's peak so far.
+        "rss_peak_mb": peak, "rss_peak_since": "cycle" if peak_reset else "process",
+        "rss_mb": now, "totals": report.totals(), "statuses": dict(statuses),
         "problems": dict(problems.most_common(5)),
     }
