@@ -56,6 +56,23 @@ def test_threshold_reached_mails_the_manager_once(world: World) -> None:
     assert world.ledger.escalations(seller=ANNA)
 
 
+def test_history_is_read_per_seller_only_where_the_threshold_is_within_reach(
+        world: World) -> None:
+    """The wave reads every seller's violation days at once; a seller who cannot reach
+    the threshold even with this cycle's violations is not asked about again."""
+    _three_violations(world)  # Anna: 1 earlier + 2 now = 3, the threshold
+    world.gateway.put_event(ERIK, customer_meeting("e1", at(Weekday.TUESDAY, 8, 30),
+                                                   at(Weekday.TUESDAY, 9, 30)))
+    asked: list[str] = []
+    dates = world.ledger.violation_dates
+    world.ledger.violation_dates = lambda seller, since, **kw: (  # type: ignore[method-assign]
+        asked.append(seller) or dates(seller, since, **kw))
+    _scan(world)
+    assert asked == [ANNA]  # Erik: 1 violation, threshold 3
+    assert [m.subject for m in world.gateway.sent] == [
+        f"slotguard: {ANNA} lost 3 prospecting blocks"]
+
+
 def test_below_threshold_sends_nothing(world: World) -> None:
     world.gateway.put_event(ANNA, customer_meeting("m1", at(Weekday.TUESDAY, 8, 30),
                                                    at(Weekday.TUESDAY, 9, 30)))

@@ -96,6 +96,9 @@ def test_violation_queries(ledger: Ledger) -> None:
     assert ledger.violation_dates(ANNA, since=TUE) == [TUE, date(2026, 12, 1)]
     assert ledger.violation_dates(ANNA, since=THU) == [date(2026, 12, 1)]
     assert ledger.violation_dates(ANNA, since=TUE, states=["resolved"]) == [THU]
+    # the same for many sellers at once, as a wave reads it
+    many = ledger.violation_days([ANNA, "Erik.Holm@contoso.com", "nobody@contoso.com"], TUE)
+    assert many == {ANNA.lower(): {TUE, date(2026, 12, 1)}, "erik.holm@contoso.com": {TUE}}
 
 
 def test_shortfalls(ledger: Ledger, clock: FakeClock) -> None:

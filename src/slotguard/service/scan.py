@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import structlog
@@ -135,13 +135,23 @@ class Scanner:
             if not dry_run:
                 self.ledger.record_seller_problem(run_id, seller_report.upn, "bad_data", line)
 
+    def escalation_since(self, now: datetime) -> date:
+        """The first day the escalation window counts (whole ISO weeks)."""
+        return IsoWeek.of(now.date()).shift(-(self.rules.escalation.weeks - 1)).monday()
+
     async def escalate(self, manager: str | None, upn: str, now: datetime,
-                        seller_report: rpt.SellerReport) -> None:
+                        seller_report: rpt.SellerReport, *, at_most: int | None = None,
+                        ) -> None:
+        """Mail the manager when the seller reached the threshold. ``at_most``: an upper
+        bound on the violations the window can hold (the wave's read of the ledger plus
+        this cycle's); below the threshold, the seller's history is not read again."""
         rules = self.rules.escalation
         if not rules.enabled or manager is None or not seller_report.violations:
             return
+        if at_most is not None and at_most < rules.violations:
+            return
         today = now.date()
-        since = IsoWeek.of(today).shift(-(rules.weeks - 1)).monday()
+        since = self.escalation_since(now)
         decision = escalation_decision(self.ledger.violation_dates(upn, since), today, rules)
         if not decision.escalate:
             return

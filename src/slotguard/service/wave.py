@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import structlog
@@ -78,6 +78,10 @@ class Wave:
         actions: dict[str, list[ActionRecord]] = defaultdict(list)
         for record in s.ledger.actions(sellers=upns):
             actions[record.seller].append(record)
+        # Violation days already in the escalation window, for the whole wave at once:
+        # with this cycle's own, a bound that spares most sellers the per-seller query.
+        history = s.ledger.violation_days(upns, s.escalation_since(self.now)) if (
+            s.rules.escalation.enabled and not self.dry_run) else {}
         mailboxes = await read_mailboxes(s.gateway, upns, s.concurrency)
         readable = [u for u in upns if isinstance(mailboxes.get(u), Mailbox)]
         key = window_key(str(self.week), window_weeks(self.week, s.rules))
@@ -93,14 +97,16 @@ class Wave:
                 # when the whole wave is.
                 return await self._seller(target, mailboxes[target.upn],
                                           windows.pop(target.upn, None),
-                                          actions.get(target.upn.lower(), []))
+                                          actions.get(target.upn.lower(), []),
+                                          history.get(target.upn.lower(), set()))
 
         results = await asyncio.gather(*(one(t) for t in targets))
         return {r.upn: r for r in results if r is not None}
 
     async def _seller(self, target: Target, mailbox: Mailbox | Exception,
                       read: Window | Exception | None,
-                      known: list[ActionRecord]) -> rpt.SellerReport:
+                      known: list[ActionRecord], history: set[date],
+                      ) -> rpt.SellerReport:
         s, upn = self.scanner, target.upn
         seller_report = rpt.SellerReport(upn=upn, team=target.team)
         try:
@@ -129,7 +135,9 @@ class Wave:
             applied = await SellerRun(s, seller_report, self.dry_run).apply(
                 plan, {r.key: r for r in known})
             if not self.dry_run:
-                await s.escalate(plan.seller.manager, upn, self.now, seller_report)
+                days = history | {v.occurrence.day for v in plan.violations}
+                await s.escalate(plan.seller.manager, upn, self.now, seller_report,
+                                 at_most=len(days))
             if not self.dry_run:
                 self._settle(target, mailbox, read.events, plan, seller_report,
                              list(applied.values()))

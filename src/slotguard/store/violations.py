@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Row, delete, select, update
 
 from slotguard.domain.model import IsoWeek
-from slotguard.store._base import LedgerBase, insert_ignore, iso_week, seller_id
+from slotguard.store._base import LedgerBase, chunks, insert_ignore, iso_week, seller_id
 from slotguard.store.records import (
     COUNTED_VIOLATION_STATES,
     VIOLATION_STATES,
@@ -100,6 +100,23 @@ class ViolationsMixin(LedgerBase):
         )
         with self._read() as conn:
             return list(conn.execute(query).scalars())
+
+    def violation_days(self, sellers: Iterable[str], since: date,
+                       states: Iterable[str] = COUNTED_VIOLATION_STATES,
+                       ) -> dict[str, set[date]]:
+        """``violation_dates`` for many sellers in one query per 500: {seller (lower-cased):
+        days}; sellers with none are absent."""
+        t = violations
+        wanted = list(dict.fromkeys(seller_id(s) for s in sellers))
+        out: dict[str, set[date]] = {}
+        with self._read() as conn:
+            for part in chunks(wanted):
+                query = select(t.c.seller, t.c.block_day).distinct().where(
+                    t.c.seller.in_(part), t.c.block_day >= since,
+                    t.c.state.in_(_states(states) or []))
+                for seller, day in conn.execute(query):
+                    out.setdefault(seller, set()).add(day)
+        return out
 
     def record_shortfall(self, violation_key: str, seller: str, missing: int, week: str) -> bool:
         """Compensations that did not fit into ``week``; True when newly recorded. A later
