@@ -34,11 +34,13 @@ def zone(name: str) -> ZoneInfo:
         ) from exc
 
 
+@lru_cache(maxsize=4096)
 def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
     """The UTC instant at which the wall clock in ``tz`` shows ``at`` on ``day``.
 
     Ambiguous times take the first occurrence; nonexistent times the end of the gap (see the
-    module docstring).
+    module docstring). Memoised: a team's sellers share zone, days and times, and a scan
+    asks for the same few instants thousands of times (3% of a first cycle's CPU).
     """
     local = datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=tz)
     instant = local.astimezone(UTC)

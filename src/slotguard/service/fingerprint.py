@@ -63,8 +63,8 @@ def window_digest(events: Iterable[CalendarEvent]) -> bytes:
     h = hashlib.blake2b(digest_size=16)
     for event in sorted(events, key=lambda e: e.id):
         if event.marker is not None:
-            h.update(repr(("own", event.id, event.marker.purpose.value, event.marker.key,
-                           event.start, event.end)).encode())
+            h.update(_ENCODER.encode(("own", event.id, event.marker.purpose.value,
+                                      event.marker.key, event.start, event.end)))
         else:
             h.update(_ENCODER.encode(event))
     return h.digest()
