@@ -15,7 +15,9 @@ The parent only orchestrates. On a 2-core machine the simulator and slotguard ea
 core; the simulator's CPU is printed too, because when it saturates its core it sets the
 pace of the cycle, not slotguard.
 
-Cycles: "first" (empty ledger, nothing known), "steady" (nothing changed since), "changed"
+Cycles: "first" (empty ledger, nothing known), "second" (nothing changed but the first
+cycle's own writes, which this cycle's delta round reports and the ledger takes in),
+"steady" (nothing changed at all since the cycle before, the daemon's usual cycle), "changed"
 (a customer meeting added into a block for --changed of the sellers). Targets (1,000 sellers,
 100 ms): first ≤ 10 s, steady ≤ 2 s, ≤ 0.1 requests per unchanged seller, ≥ 20× the naive
 baseline; peak RSS ≤ 250 MB at 10,000 sellers.
@@ -133,7 +135,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             env["SLOTGUARD_CONCURRENCY"] = str(args.concurrency)
         cycles: dict[str, dict[str, Any]] = {}
         with ScanProcess(env, rules_file, str(week), clock, args.profile) as scan:
-            for label in ("first", "steady", "changed"):
+            for label in ("first", "second", "steady", "changed"):
                 if label == "changed":
                     changed = _change_calendars(sim, tenant.teams, week, args)
                 sim.clear_log()
