@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 
@@ -152,3 +153,18 @@ def test_two_writers_racing_on_one_key_make_one_row(open_ledger: Callable[..., L
     for mine, theirs in zip(*results, strict=True):
         assert mine.key == theirs.key
         assert sorted([mine.attempts, theirs.attempts]) == [1, 2]  # exactly one created it
+
+
+def test_a_sellers_writes_complete_together(ledger: Ledger, clock: FakeClock) -> None:
+    keys = [f"{VKEY}#comp1", f"{VKEY}#comp2", f"{VKEY}#task:m1"]
+    for key in keys:
+        ledger.intend(key, "anna.berg@contoso.com", "task" if "task" in key else "compensation")
+    clock.advance(5)
+    ledger.complete_many([(key, f"AAMk{i}") for i, key in enumerate(keys)])
+    done = [ledger.action(key) for key in keys]
+    assert [(a.state, a.graph_id, a.completed_at) for a in done if a is not None] == [
+        ("done", f"AAMk{i}", clock.now) for i in range(3)]
+    ledger.complete_many([(keys[0], "AAMk0")])  # again: the same, no error
+    ledger.complete_many([])
+    with pytest.raises(LookupError, match=re.escape("'nobody|x|2026-11-24#comp1'; call intend")):
+        ledger.complete_many([(keys[1], "AAMk1"), ("nobody|x|2026-11-24#comp1", "AAMk9")])

@@ -191,6 +191,7 @@ class Applier:
 
     def finish(self, writes: list[Write]) -> None:
         """Record what the writes did; the caller holds the transaction (``batch``)."""
+        done: list[tuple[str, str]] = []
         for w in writes:
             if w.record is None or w.status in {EXISTING, REFUSED}:
                 continue
@@ -198,8 +199,9 @@ class Applier:
                 self.ledger.fail(w.key, f"{type(w.error).__name__}: {w.error}")
                 self.known[w.key] = replace(w.record, state="failed")
             elif w.graph_id is not None:
-                self.ledger.complete(w.key, w.graph_id)
+                done.append((w.key, w.graph_id))
                 self.known[w.key] = replace(w.record, state="done", graph_id=w.graph_id)
+        self.ledger.complete_many(done)
 
     async def withdraw(self, key: str, event_id: str, in_calendar: bool) -> str:
         record = self.known.get(key)

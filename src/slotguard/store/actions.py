@@ -8,7 +8,7 @@ attempt may have reached Graph, and looks for the slotguard marker before writin
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select, update
@@ -80,6 +80,24 @@ class ActionsMixin(LedgerBase):
                 return
             if conn.execute(select(_T.c.id).where(_T.c.key == key)).first() is None:
                 raise LookupError(f"action key: no action {key!r}; call intend() first")
+
+    def complete_many(self, done: Sequence[tuple[str, str]]) -> None:
+        """``complete`` for many (key, graph_id) at once: one executemany, as a seller's
+        writes finish together."""
+        if not done:
+            return
+        now = self._now()
+        rows = [{"k": key, "g": graph_id, "t": now} for key, graph_id in done]
+        with self._write() as conn:
+            changed = conn.execute(_COMPLETE, rows).rowcount
+            if conn.dialect.supports_sane_multi_rowcount and changed == len(rows):
+                return
+            keys = [key for key, _ in done]
+            found = {k for part in chunks(keys)
+                     for k in conn.execute(select(_T.c.key).where(_T.c.key.in_(part))).scalars()}
+            missing = [k for k in keys if k not in found]
+            if missing:
+                raise LookupError(f"action key: no action {missing[0]!r}; call intend() first")
 
     def fail(self, key: str, error: str) -> None:
         """The write failed. A ``done`` or ``withdrawn`` action stays as it is."""
