@@ -168,3 +168,30 @@ def test_a_sellers_writes_complete_together(ledger: Ledger, clock: FakeClock) ->
     ledger.complete_many([])
     with pytest.raises(LookupError, match=re.escape("'nobody|x|2026-11-24#comp1'; call intend")):
         ledger.complete_many([(keys[1], "AAMk1"), ("nobody|x|2026-11-24#comp1", "AAMk9")])
+
+
+def test_a_sellers_writes_are_intended_together(ledger: Ledger, clock: FakeClock) -> None:
+    """New keys go in together; a key already intended is re-armed and a done one comes
+    back as it is, exactly as one intend() each would have it, in the order asked."""
+    task, comp2 = f"{VKEY}#task:m1", f"{VKEY}#comp2"
+    ledger.intend(COMP1, "anna.berg@contoso.com", "compensation", VKEY)
+    ledger.intend(task, "anna.berg@contoso.com", "task", VKEY)
+    ledger.complete(task, "AAMkTask")
+    clock.advance(60)
+    records = ledger.intend_many([
+        (comp2, "Anna.Berg@contoso.com", "compensation", VKEY, {"slot": 2}),
+        (COMP1, "anna.berg@contoso.com", "compensation", VKEY, {"slot": 1}),
+        (task, "anna.berg@contoso.com", "task", VKEY, None),
+        (f"{VKEY}#comp3", "anna.berg@contoso.com", "compensation", VKEY, None),
+    ])
+    assert [(r.key, r.state, r.attempts) for r in records] == [
+        (comp2, "intended", 1), (COMP1, "intended", 2), (task, "done", 1),
+        (f"{VKEY}#comp3", "intended", 1)]
+    assert records[0] == ledger.action(comp2) and records[0].seller == "anna.berg@contoso.com"
+    assert records[0].payload == {"slot": 2} and records[0].created_at == clock.now
+    assert records[1] == ledger.action(COMP1) and records[1].payload == {"slot": 1}
+    assert rows(ledger) == 4
+    assert ledger.intend_many([]) == []
+    with pytest.raises(ValueError, match="kind: 'event' is not one of"):
+        ledger.intend_many([(f"{VKEY}#comp4", "anna.berg@contoso.com", "event", VKEY, None)])
+    assert rows(ledger) == 4

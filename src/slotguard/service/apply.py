@@ -16,10 +16,10 @@ transaction after them. A crash anywhere leaves each key intended or done, as be
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 
@@ -42,7 +42,13 @@ class LedgerWrites(Protocol):
     def intend(self, key: str, seller: str, kind: str, violation_key: str | None = None,
                payload: dict[str, object] | None = None) -> ActionRecord: ...
 
+    def intend_many(self, intents: Sequence[tuple[str, str, str, str | None,
+                                                  dict[str, Any] | None]],
+                    ) -> list[ActionRecord]: ...
+
     def complete(self, key: str, graph_id: str) -> None: ...
+
+    def complete_many(self, done: Sequence[tuple[str, str]]) -> None: ...
 
     def reinstate(self, key: str, payload: dict[str, object] | None = None) -> ActionRecord: ...
 
@@ -152,11 +158,12 @@ class Applier:
         if not todo:
             return
         with self.ledger.batch():
-            for w in todo:
-                self._intend(w)
+            records = self.ledger.intend_many(
+                [(w.key, self.upn, w.kind, w.violation_key, w.payload) for w in todo])
+            for w, record in zip(todo, records, strict=True):
+                self._intended(w, record)
 
-    def _intend(self, w: Write) -> None:
-        record = self.ledger.intend(w.key, self.upn, w.kind, w.violation_key, w.payload)
+    def _intended(self, w: Write, record: ActionRecord) -> None:
         if record.state == "done":  # another replica finished it meanwhile
             w.status, w.graph_id = EXISTING, record.graph_id
         elif record.state == "withdrawn":

@@ -97,6 +97,17 @@ _ROWCOUNT = {"preserve_rowcount": True}
 _STATEMENTS: dict[tuple[str, str], Executable] = {}
 
 
+def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]],
+               key: str) -> set[Any] | None:
+    """Insert ``rows`` in one statement, skipping those whose unique ``key`` exists, and
+    return the keys inserted; None where the backend cannot say (then nothing is done)."""
+    statement = _ignoring(conn.dialect.name, table)
+    if statement is None:
+        return None
+    returning = statement.returning(table.c[key])  # type: ignore[attr-defined]
+    return set(conn.execute(returning, rows).scalars())
+
+
 def _ignoring(dialect: str, table: Table) -> Executable | None:
     """INSERT ... ON CONFLICT DO NOTHING for ``table``, made once per dialect and table."""
     if dialect not in ("postgresql", "sqlite"):

@@ -13,7 +13,15 @@ from typing import Any
 
 from sqlalchemy import Row, bindparam, select, update
 
-from slotguard.store._base import CHUNK, LedgerBase, chunks, clip, insert_ignore, seller_id
+from slotguard.store._base import (
+    CHUNK,
+    LedgerBase,
+    chunks,
+    clip,
+    insert_ignore,
+    insert_new,
+    seller_id,
+)
 from slotguard.store.records import (
     ACTION_KINDS,
     ACTION_STATES,
@@ -71,6 +79,29 @@ class ActionsMixin(LedgerBase):
                 .values(rearm)
             )
             return _action(conn.execute(select(_T).where(_T.c.key == key)).one())
+
+    def intend_many(self, intents: Sequence[tuple[str, str, str, str | None,
+                                                  dict[str, Any] | None]],
+                    ) -> list[ActionRecord]:
+        """``intend`` for many (key, seller, kind, violation_key, payload), in order: the
+        new keys go in with one INSERT ... RETURNING, as a seller's writes are intended
+        together; a key that exists already takes ``intend``'s own path."""
+        for _, _, kind, _, _ in intents:
+            check_member("kind", kind, ACTION_KINDS)
+        now = self._now()
+        rows: list[dict[str, Any]] = [
+            {"key": key, "seller": seller_id(seller), "kind": kind,
+             "violation_key": violation_key, "state": "intended", "graph_id": None,
+             "attempts": 1, "error": None, "payload": payload, "created_at": now,
+             "updated_at": now, "completed_at": None}
+            for key, seller, kind, violation_key, payload in intents]
+        inserted: set[Any] = set()
+        if len(rows) > 1 and len({intent[0] for intent in intents}) == len(rows):
+            with self._write() as conn:
+                inserted = insert_new(conn, _T, rows, "key") or set()
+        # (inside a caller's batch this is all one transaction, as with intend() each)
+        return [ActionRecord(**row) if intent[0] in inserted else self.intend(*intent)
+                for intent, row in zip(intents, rows, strict=True)]
 
     def complete(self, key: str, graph_id: str) -> None:
         """The write reached Graph; ``graph_id`` is the (immutable) id it got."""
