@@ -114,6 +114,30 @@ def test_shortfalls(ledger: Ledger, clock: FakeClock) -> None:
         ledger.record_shortfall(vkey(TUE), ANNA, -1, "2026-W49")
 
 
+def test_a_sellers_violations_settle_together(ledger: Ledger, clock: FakeClock) -> None:
+    """States and cleared shortfalls for many violations at once, as one at a time would
+    leave them: an unchanged state keeps its time, a shortfall of another week stays."""
+    for day in (TUE, THU):
+        see(ledger, day)
+    ledger.set_violation_state(vkey(THU), "compensated")
+    changed_at = ledger.violation(vkey(THU)).state_changed_at  # type: ignore[union-attr]
+    ledger.record_shortfall(vkey(TUE), ANNA, 1, "2026-W49")
+    ledger.record_shortfall(vkey(THU), ANNA, 1, "2026-W49")
+    ledger.record_shortfall(vkey(TUE), ANNA, 2, "2026-W50")
+    clock.advance(60)
+    ledger.set_violation_states({vkey(TUE): "compensated", vkey(THU): "compensated"})
+    ledger.clear_shortfalls([vkey(TUE), vkey(THU), vkey(TUE)], "2026-W49")
+    tue, thu = ledger.violation(vkey(TUE)), ledger.violation(vkey(THU))
+    assert tue is not None and thu is not None
+    assert (tue.state, tue.state_changed_at) == ("compensated", clock.now)
+    assert (thu.state, thu.state_changed_at) == ("compensated", changed_at)
+    assert [(s.violation_key, s.week) for s in ledger.shortfalls()] == [(vkey(TUE), "2026-W50")]
+    ledger.set_violation_states({})
+    ledger.clear_shortfalls([], "2026-W49")
+    with pytest.raises(ValueError, match="state: 'gone' is not one of"):
+        ledger.set_violation_states({vkey(TUE): "gone"})
+
+
 def test_seller_problems(ledger: Ledger) -> None:
     run_id = ledger.start_run("replica-a", "2026-W48", dry_run=False)
     ledger.record_seller_problem(run_id, "Johan.Ek@contoso.com", "mailbox_missing", "x" * 10_000)

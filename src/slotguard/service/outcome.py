@@ -107,15 +107,20 @@ class SellerRun:
                 applier.finish(writes)
                 # A violation's state says where its compensations stand: only once they
                 # are all in place (a failed one is retried by the next scan first).
+                states: dict[str, str] = {}
+                cleared: list[str] = []
                 for violation in plan.violations if not comps_failed else ():
                     missing = short.get(violation.key, 0)
+                    states[violation.key] = "reported"
                     if violation.compensate:
-                        ledger.record_shortfall(violation.key, seller.upn, missing,
-                                                str(plan.target_week))
-                    state = "reported"
-                    if violation.compensate:
-                        state = "shortfall" if missing else "compensated"
-                    ledger.set_violation_state(violation.key, state)
+                        states[violation.key] = "shortfall" if missing else "compensated"
+                        if missing:
+                            ledger.record_shortfall(violation.key, seller.upn, missing,
+                                                    str(plan.target_week))
+                        else:
+                            cleared.append(violation.key)
+                ledger.clear_shortfalls(cleared, str(plan.target_week))
+                ledger.set_violation_states(states)
 
         for placement, violation, request, write in comps:
             status, graph_id = ("planned", None) if self.dry_run else (write.status,

@@ -3,12 +3,12 @@ escalations they led to."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 
 from slotguard.domain.model import IsoWeek
 from slotguard.store._base import LedgerBase, chunks, insert_ignore, iso_week, seller_id
@@ -22,6 +22,9 @@ from slotguard.store.records import (
 from slotguard.store.schema import escalations, shortfalls, violations
 
 _FIELDS = tuple(f.name for f in fields(ViolationRecord))
+_SET_STATE = (update(violations)
+              .where(violations.c.key == bindparam("k"), violations.c.state != bindparam("s"))
+              .values(state=bindparam("s"), state_changed_at=bindparam("t")))
 
 
 def _violation(row: Row[Any]) -> ViolationRecord:
@@ -68,6 +71,18 @@ class ViolationsMixin(LedgerBase):
             if not changed and conn.execute(select(t.c.id).where(t.c.key == key)).first() is None:
                 raise LookupError(f"violation key: no violation {key!r}")
             return bool(changed)
+
+    def set_violation_states(self, states: Mapping[str, str]) -> None:
+        """``set_violation_state`` for many violations the caller has recorded, in one
+        executemany: a seller's violations settle together at the end of its cycle."""
+        for state in states.values():
+            check_member("state", state, VIOLATION_STATES)
+        if not states:
+            return
+        now = self._now()
+        with self._write() as conn:
+            conn.execute(_SET_STATE, [{"k": key, "s": state, "t": now}
+                                      for key, state in states.items()])
 
     def violation(self, key: str) -> ViolationRecord | None:
         with self._read() as conn:
@@ -137,6 +152,17 @@ class ViolationsMixin(LedgerBase):
                 return True
             conn.execute(update(t).where(*where).values(missing=missing, last_seen=now))
             return False
+
+    def clear_shortfalls(self, violation_keys: Iterable[str], week: str) -> None:
+        """``record_shortfall(key, ..., missing=0, week)`` for many violations at once."""
+        week = iso_week(week)
+        keys = list(dict.fromkeys(violation_keys))
+        if not keys:
+            return
+        t = shortfalls
+        with self._write() as conn:
+            for part in chunks(keys):
+                conn.execute(delete(t).where(t.c.week == week, t.c.violation_key.in_(part)))
 
     def shortfalls(self, seller: str | None = None,
                    week: str | None = None) -> list[ShortfallRecord]:
