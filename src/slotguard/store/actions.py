@@ -105,16 +105,11 @@ class ActionsMixin(LedgerBase):
 
     def complete(self, key: str, graph_id: str) -> None:
         """The write reached Graph; ``graph_id`` is the (immutable) id it got."""
-        with self._write() as conn:
-            # Once per write: a statement built once, only its values bound per call.
-            if conn.execute(_COMPLETE, {"k": key, "g": graph_id, "t": self._now()}).rowcount:
-                return
-            if conn.execute(select(_T.c.id).where(_T.c.key == key)).first() is None:
-                raise LookupError(f"action key: no action {key!r}; call intend() first")
+        self.complete_many([(key, graph_id)])
 
     def complete_many(self, done: Sequence[tuple[str, str]]) -> None:
         """``complete`` for many (key, graph_id) at once: one executemany, as a seller's
-        writes finish together."""
+        writes finish together (a statement built once, only its values bound per call)."""
         if not done:
             return
         now = self._now()

@@ -64,10 +64,7 @@ class ViolationsMixin(LedgerBase):
         check_member("state", state, VIOLATION_STATES)
         t = violations
         with self._write() as conn:
-            changed = conn.execute(
-                update(t).where(t.c.key == key, t.c.state != state)
-                .values(state=state, state_changed_at=self._now())
-            ).rowcount
+            changed = conn.execute(_SET_STATE, {"k": key, "s": state, "t": self._now()}).rowcount
             if not changed and conn.execute(select(t.c.id).where(t.c.key == key)).first() is None:
                 raise LookupError(f"violation key: no violation {key!r}")
             return bool(changed)
@@ -106,15 +103,7 @@ class ViolationsMixin(LedgerBase):
                         states: Iterable[str] = COUNTED_VIOLATION_STATES) -> list[date]:
         """Days since ``since`` on which the seller lost a block (withdrawn and resolved
         violations do not count unless asked for), oldest first, for escalation."""
-        t = violations
-        query = (
-            select(t.c.block_day).distinct()
-            .where(t.c.seller == seller_id(seller), t.c.block_day >= since,
-                   t.c.state.in_(_states(states) or []))
-            .order_by(t.c.block_day)
-        )
-        with self._read() as conn:
-            return list(conn.execute(query).scalars())
+        return sorted(self.violation_days([seller], since, states).get(seller_id(seller), ()))
 
     def violation_days(self, sellers: Iterable[str], since: date,
                        states: Iterable[str] = COUNTED_VIOLATION_STATES,
@@ -138,14 +127,14 @@ class ViolationsMixin(LedgerBase):
         call updates the number; ``missing=0`` clears it (room was found after all)."""
         if missing < 0:
             raise ValueError(f"missing: must be 0 or more, got {missing}")
+        if missing == 0:
+            self.clear_shortfalls([violation_key], week)
+            return False
         week = iso_week(week)
         t = shortfalls
         where = (t.c.violation_key == violation_key, t.c.week == week)
         now = self._now()
         with self._write() as conn:
-            if missing == 0:
-                conn.execute(delete(t).where(*where))
-                return False
             row = {"violation_key": violation_key, "seller": seller_id(seller), "week": week,
                    "missing": missing, "first_seen": now, "last_seen": now}
             if insert_ignore(conn, t, row):
