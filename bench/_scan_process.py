@@ -89,8 +89,9 @@ def _serve(conn: Connection, env: dict[str, str], rules_file: str, week: str, cl
 
     settle_heap()  # as `slotguard run` does once start-up is done
     loop = asyncio.new_event_loop()
+    rss_now, rss_peak = rss_mb()
     startup = {"seconds": round(time.perf_counter() - started, 3),
-               "rss_mb": round(rss_mb()[0], 1), "rss_peak_mb": round(rss_mb()[1], 1),
+               "rss_mb": round(rss_now, 1), "rss_peak_mb": round(rss_peak, 1),
                "concurrency": settings.concurrency,
                "mailbox_concurrency": settings.mailbox_concurrency,
                "sellers_in_flight": service.scanner.concurrency,
