@@ -33,8 +33,12 @@ from slotguard.service.bootstrap import bootstrap
 from slotguard.service.clock import FixedClock
 from slotguard.store.ledger import Ledger
 
-LEDGER_STEPS = ("intend", "complete", "fail", "mark_withdrawn", "upsert_violation",
-                "set_violation_state", "record_shortfall", "save_delta_link")
+# The many-row forms too: a seller's records go through them. (A single-row form that
+# delegates to its many-row twin counts twice, at the same moment.)
+LEDGER_STEPS = ("intend", "intend_many", "complete", "complete_many", "fail", "mark_withdrawn",
+                "upsert_violation", "upsert_violations", "set_violation_state",
+                "set_violation_states", "record_shortfall", "clear_shortfalls",
+                "save_delta_link", "save_delta_links")
 WRITES = {"POST", "PATCH", "DELETE"}
 
 kind, _, at = (os.environ.get("SGTEST_KILL") or "none:0").partition(":")

@@ -59,6 +59,38 @@ def test_violation_upsert_keeps_first_seen_and_state(ledger: Ledger, clock: Fake
     assert violation.block_start == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 
 
+def seen(day: date, meetings: list[dict]) -> tuple:
+    start = datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC)
+    return (vkey(day), ANNA.upper(), "Nordics", "nordics-prospecting", day, start,
+            start.replace(hour=9), "customer", meetings)
+
+
+def test_a_sellers_violations_are_recorded_together(ledger: Ledger, clock: FakeClock) -> None:
+    """New and known violations in one call, as one at a time would leave them: the new
+    ones returned, a known one keeping first_seen and state, a key given twice once."""
+    first_seen = clock.now
+    assert see(ledger, TUE)
+    ledger.set_violation_state(vkey(TUE), "compensated")
+    clock.advance(300)
+    new = ledger.upsert_violations([seen(TUE, [{"id": "m2"}]), seen(THU, [{"id": "m3"}])])
+    assert new == {vkey(THU)}
+    tue, thu = ledger.violation(vkey(TUE)), ledger.violation(vkey(THU))
+    assert tue is not None and thu is not None
+    assert (tue.state, tue.first_seen, tue.last_seen) == ("compensated", first_seen, clock.now)
+    assert tue.meetings == [{"id": "m2"}]
+    assert (thu.state, thu.first_seen, thu.seller) == ("open", clock.now, ANNA)
+    assert (thu.week, thu.meetings) == ("2026-W48", [{"id": "m3"}])
+
+    clock.advance(60)
+    friday = date(2026, 11, 27)
+    twice = ledger.upsert_violations([seen(friday, [{"id": "a"}]), seen(friday, [{"id": "b"}])])
+    assert twice == {vkey(friday)}
+    again = ledger.violation(vkey(friday))
+    assert again is not None and again.meetings == [{"id": "b"}]
+    assert len(ledger.violations()) == 3
+    assert ledger.upsert_violations([]) == set()
+
+
 def test_meeting_datetimes_are_stored_as_iso_text(ledger: Ledger) -> None:
     see(ledger, TUE)
     violation = ledger.violation(vkey(TUE))

@@ -64,12 +64,11 @@ class SellerRun:
             # Violations are on record before anything is written for them.
             with ledger.batch():
                 self._reconcile(plan, known)
-                for violation in plan.violations:
-                    occ = violation.occurrence
-                    ledger.upsert_violation(
-                        violation.key, seller.upn, seller.team, occ.rule.id, occ.day,
-                        occ.start, occ.end, violation.kind.value,
-                        [self._meeting_record(m) for m in violation.meetings])
+                ledger.upsert_violations([
+                    (v.key, seller.upn, seller.team, v.occurrence.rule.id, v.occurrence.day,
+                     v.occurrence.start, v.occurrence.end, v.kind.value,
+                     [self._meeting_record(m) for m in v.meetings])
+                    for v in plan.violations])
                 if intend_early:
                     applier.prepare(writes)
 

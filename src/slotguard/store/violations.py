@@ -3,7 +3,7 @@ escalations they led to."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
@@ -11,7 +11,14 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, select, update
 
 from slotguard.domain.model import IsoWeek
-from slotguard.store._base import LedgerBase, chunks, insert_ignore, iso_week, seller_id
+from slotguard.store._base import (
+    LedgerBase,
+    chunks,
+    insert_ignore,
+    insert_new,
+    iso_week,
+    seller_id,
+)
 from slotguard.store.records import (
     COUNTED_VIOLATION_STATES,
     VIOLATION_STATES,
@@ -22,9 +29,18 @@ from slotguard.store.records import (
 from slotguard.store.schema import escalations, shortfalls, violations
 
 _FIELDS = tuple(f.name for f in fields(ViolationRecord))
+# What a later sighting updates; the key, first_seen and state stay as they were.
+_SEEN = ("seller", "team", "rule_id", "week", "block_day", "block_start", "block_end", "kind",
+         "meetings", "last_seen")
+_UPDATE_SEEN = (update(violations).where(violations.c.key == bindparam("k"))
+                .values({name: bindparam(name) for name in _SEEN}))
 _SET_STATE = (update(violations)
               .where(violations.c.key == bindparam("k"), violations.c.state != bindparam("s"))
               .values(state=bindparam("s"), state_changed_at=bindparam("t")))
+
+
+# (key, seller, team, rule_id, block_day, block_start, block_end, kind, meetings)
+ViolationSeen = tuple[str, str, str, str, date, datetime, datetime, str, list[dict[str, Any]]]
 
 
 def _violation(row: Row[Any]) -> ViolationRecord:
@@ -45,19 +61,38 @@ class ViolationsMixin(LedgerBase):
     ) -> bool:
         """Record a violation seen by a scan; True when it is new. A known one keeps its
         first_seen and state and gets the latest meetings and last_seen."""
+        return bool(self.upsert_violations([(key, seller, team, rule_id, block_day,
+                                              block_start, block_end, kind, meetings)]))
+
+    def upsert_violations(self, seen: Sequence[ViolationSeen]) -> set[str]:
+        """``upsert_violation`` for many, as a seller's violations are recorded together:
+        the new ones go in with one INSERT ... RETURNING, the known ones are updated in one
+        executemany. Returns the keys that were new."""
+        if not seen:
+            return set()
         now = self._now()
-        seen = {
-            "seller": seller_id(seller), "team": team, "rule_id": rule_id,
-            "week": str(IsoWeek.of(block_day)), "block_day": block_day,
-            "block_start": block_start, "block_end": block_end, "kind": kind,
-            "meetings": meetings, "last_seen": now,
-        }
-        first = {"key": key, "state": "open", "first_seen": now, "state_changed_at": now}
+        rows = [{"key": key, "seller": seller_id(seller), "team": team, "rule_id": rule_id,
+                 "week": str(IsoWeek.of(day)), "block_day": day, "block_start": start,
+                 "block_end": end, "kind": kind, "meetings": meetings, "last_seen": now,
+                 "state": "open", "first_seen": now, "state_changed_at": now}
+                for key, seller, team, rule_id, day, start, end, kind, meetings in seen]
         with self._write() as conn:
-            if insert_ignore(conn, violations, {**seen, **first}):
-                return True
-            conn.execute(update(violations).where(violations.c.key == key).values(seen))
-            return False
+            new = None
+            if len({row["key"] for row in rows}) == len(rows):
+                new = insert_new(conn, violations, rows, "key")
+            if new is None:  # a key twice, or a backend without RETURNING: row by row
+                new, known = set(), []
+                for row in rows:
+                    if insert_ignore(conn, violations, row):
+                        new.add(row["key"])
+                    else:
+                        known.append(row)
+            else:
+                known = [row for row in rows if row["key"] not in new]
+            if known:
+                conn.execute(_UPDATE_SEEN, [{**{k: row[k] for k in _SEEN}, "k": row["key"]}
+                                            for row in known])
+        return new
 
     def set_violation_state(self, key: str, state: str) -> bool:
         """Move a violation to ``state``; False when it was already there."""
