@@ -254,14 +254,14 @@ class GraphGateway:
             existing = await self.own_events(upn, event.key)
             if not existing:
                 return None
-            log.info("graph.event_exists", seller=upn, key=event.key, event_id=existing[0].id)
+            log.debug("graph.event_exists", seller=upn, key=event.key, event_id=existing[0].id)
             return existing[0].id
 
         event_id, created = await create_once(
             self.send, self.pipeline, upn, events, writes.event_body(event), find, "event",
             look_first=look_first, refused=(400, 409))
         if created:
-            log.info("graph.event_created", seller=upn, key=event.key, event_id=event_id)
+            log.debug("graph.event_created", seller=upn, key=event.key, event_id=event_id)
         return event_id
 
     async def delete_event(self, upn: str, event_id: str) -> None:

@@ -46,7 +46,7 @@ class TodoGateway:
         list_id, _ = await create_once(self.send, self.pipeline, upn, lists,
                                        writes.task_list_body(name), find, "todoTaskList",
                                        look_first=True)
-        log.info("graph.task_list_ready", seller=upn, list_id=list_id)
+        log.debug("graph.task_list_ready", seller=upn, list_id=list_id)
         self._lists[cache_key] = list_id
         return list_id
 
@@ -74,5 +74,5 @@ class TodoGateway:
         task_id, _ = await create_once(
             self.send, self.pipeline, upn, tasks, writes.task_body(task),
             lambda: self.find_task(upn, list_id, task.key), "todoTask", look_first=look_first)
-        log.info("graph.task_ready", seller=upn, key=task.key, task_id=task_id)
+        log.debug("graph.task_ready", seller=upn, key=task.key, task_id=task_id)
         return task_id

@@ -132,7 +132,7 @@ class SellerRun:
                 status, violation.key, request.subject, graph_id))
             log.info("scan.compensation_placed", seller=seller.upn, key=placement.key,
                      start=placement.start.isoformat(), end=placement.end.isoformat(),
-                     status=status)
+                     status=status, event_id=graph_id)
         for shortfall in plan.shortfalls:
             report.shortfalls.append(f"{shortfall.violation_key}: {shortfall.missing} missing")
             log.warning("scan.shortfall", seller=seller.upn, key=shortfall.violation_key,
@@ -147,7 +147,7 @@ class SellerRun:
                 task.title, graph_id))
             if status not in {EXISTING, REFUSED}:
                 log.info("scan.task_created", seller=seller.upn, key=task.key,
-                         due=task.due.isoformat(), status=status)
+                         due=task.due.isoformat(), status=status, task_id=graph_id)
         for write in writes:
             if write.error is not None:
                 raise write.error  # the seller is reported as skipped; retried next scan

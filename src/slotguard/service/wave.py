@@ -115,12 +115,12 @@ class Wave:
             if read is None or isinstance(read, Exception):
                 raise read or GraphError(f"calendar of {upn} was not read")
             s.report_unreadable(seller_report, self.run_id, self.dry_run)
-            # The digest stands for the events: an unchanged window's are never decoded.
-            fingerprint = None if self.dry_run else self._fingerprint(
-                target, mailbox, (), known, self._window_digest(upn, read))
-            settled = s.settled.get(upn.lower())
-            if (fingerprint is not None and settled is not None and settled[0] == fingerprint
-                    and not seller_report.problems):
+            # Only a seller remembered as settled is compared (none in a first cycle). The
+            # digest stands for the events: an unchanged window's are never decoded.
+            settled = None if self.dry_run else s.settled.get(upn.lower())
+            if settled is not None and not seller_report.problems and settled[0] == (
+                    self._fingerprint(target, mailbox, (), known,
+                                      self._window_digest(upn, read))):
                 log.debug("scan.seller_unchanged", seller=upn)
                 return replace(rpt.unpack(settled[1]), unchanged=True)
             if not self.dry_run:
@@ -139,7 +139,7 @@ class Wave:
                 await s.escalate(plan.seller.manager, upn, self.now, seller_report,
                                  at_most=len(days))
             if not self.dry_run:
-                self._settle(target, mailbox, read.events, plan, seller_report,
+                self._settle(target, mailbox, read, plan, seller_report,
                              list(applied.values()))
         except AuthError:
             raise  # no token means no seller can be read: the whole scan fails
@@ -172,7 +172,7 @@ class Wave:
             cache[upn.lower()] = (seen, digest)
         return digest
 
-    def _settle(self, target: Target, mailbox: Mailbox, events: Sequence[CalendarEvent],
+    def _settle(self, target: Target, mailbox: Mailbox, read: Window,
                 plan: SellerPlan, report: rpt.SellerReport, known: list[ActionRecord]) -> None:
         """Remember the seller as settled when the inputs the next cycle will see — the
         calendar with this cycle's writes, the ledger after them — decide to a no-op. The
@@ -182,12 +182,17 @@ class Wave:
         wrote = bool(plan.withdrawals) or any(
             line.status not in {EXISTING, REFUSED}
             for line in (*report.compensations, *report.tasks))
+        events = read.events
         after_events = list(events) if not wrote else _calendar_after(events, plan, report)
         # The apply step kept the actions current as it wrote them; an escalation's mail
         # is recorded outside it, so then the ledger is read again.
         after = known if not report.escalated else self.scanner.ledger.actions(
             seller=target.upn)
-        fingerprint = self._fingerprint(target, mailbox, after_events, after)
+        # Unchanged by this cycle, the window is the one read: its digest is kept by the
+        # snapshot it came from, for the next cycle's comparison.
+        fingerprint = self._fingerprint(
+            target, mailbox, after_events, after,
+            self._window_digest(target.upn, read) if not wrote else None)
         if fingerprint is None:
             return
         again = decide(Gathered(plan.seller, mailbox, tuple(after_events), self.span),
