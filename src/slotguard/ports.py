@@ -3,12 +3,12 @@ implement them side by side; ``slotguard.service.bootstrap`` wires one set toget
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from slotguard.domain.model import CalendarEvent, Purpose, Weekday, WorkingHours
+from slotguard.domain.model import CalendarEvent, OwnMarker, Purpose, Weekday, WorkingHours
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +92,56 @@ class CalendarGateway(Protocol):
         """Events of the seller Graph sent but that could not be read since the last call
         (one line each, no personal data); the scan reports them."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class WindowRequest:
+    """One seller's calendar window for ``BulkReads.windows``: what the caller stored
+    last time (nothing for a first read) and markers it knows from elsewhere (event id →
+    marker of an event slotguard wrote, from the ledger), which spare the lookup of a new
+    own event."""
+
+    upn: str
+    start: datetime
+    end: datetime
+    snapshot: bytes | None = None
+    delta_link: str | None = None
+    known: Mapping[str, OwnMarker] = field(default_factory=dict)
+
+
+class WindowRead(Protocol):
+    """A window as read: its events, and what to store for the next read."""
+
+    @property
+    def events(self) -> Sequence[CalendarEvent]: ...
+
+    @property
+    def snapshot(self) -> bytes: ...
+
+    @property
+    def delta_link(self) -> str: ...
+
+    @property
+    def full_read(self) -> bool:
+        """The whole window was read (no usable link, or the link had expired)."""
+
+    @property
+    def changed(self) -> bool:
+        """False when nothing changed since the stored snapshot and link, which then
+        still describe the window and need not be stored again."""
+
+
+@runtime_checkable
+class BulkReads(Protocol):
+    """Reads a gateway can make for a wave of sellers at once (Graph: $batch round trips
+    and calendarView delta). A gateway without them is read seller by seller."""
+
+    async def mailboxes(self, upns: Sequence[str]) -> Mapping[str, Mailbox | Exception]:
+        """Each seller's mailbox, or the error that stopped its read."""
+
+    async def windows(self, requests: Sequence[WindowRequest],
+                      ) -> Mapping[str, WindowRead | Exception]:
+        """Each seller's window, or the error that stopped its read."""
 
 
 class Clock(Protocol):

@@ -18,7 +18,8 @@ from slotguard.graph.client import build_gateway
 from slotguard.graph.coalesce import DEFAULT_WINDOW
 from slotguard.graph.delta import WindowSync
 from slotguard.graph.gateway import GraphGateway
-from slotguard.ports import NewEvent
+from slotguard.ports import BulkReads, NewEvent
+from slotguard.service.memory import InMemoryCalendarGateway
 from slotguard.sim.faults import FaultOptions, FaultRule
 from slotguard.sim.server import SimServer
 
@@ -58,6 +59,15 @@ def compensation(key: str) -> NewEvent:
                     body="A customer meeting took a block.", start=start,
                     end=start + timedelta(hours=2), zone="Europe/Stockholm",
                     categories=("Prospecting",))
+
+
+def test_the_graph_gateway_offers_the_scans_bulk_reads(fresh: SimServer) -> None:
+    """The scan reads a wave through $batch and delta only where the port says it may."""
+    async def check(gateway: GraphGateway) -> None:
+        assert isinstance(gateway, BulkReads)
+
+    with_gateway(fresh, check)
+    assert not isinstance(InMemoryCalendarGateway(), BulkReads)
 
 
 def test_reads_a_week_with_markers_and_a_mailbox(fresh: SimServer) -> None:

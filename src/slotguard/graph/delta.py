@@ -13,7 +13,7 @@ unknown delta state (410, syncStateNotFound) falls back to a full read.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -35,6 +35,7 @@ from slotguard.graph.decode import (
 )
 from slotguard.graph.errors import Target
 from slotguard.graph.pipeline import request_config, utc_param
+from slotguard.ports import WindowRequest
 
 if TYPE_CHECKING:
     from slotguard.graph.gateway import GraphGateway
@@ -89,20 +90,6 @@ class WindowState:
         if events is None:  # checked readable before the round was sent
             raise ValueError("stored calendar snapshot could not be read")
         return events
-
-
-@dataclass(frozen=True, slots=True)
-class WindowRequest:
-    """One seller's window for ``WindowSync.sync_many``: what the caller stored last time
-    (nothing for a first read) and markers it knows from elsewhere (event id → marker of
-    an event slotguard wrote, from the ledger), which spare the lookup of a new own event."""
-
-    upn: str
-    start: datetime
-    end: datetime
-    snapshot: bytes | None = None
-    delta_link: str | None = None
-    known: Mapping[str, OwnMarker] = field(default_factory=dict)
 
 
 async def delta_round(

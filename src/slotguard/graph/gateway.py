@@ -33,13 +33,13 @@ from slotguard.graph.batch import BatchCall, send_batch
 from slotguard.graph.coalesce import BatchWriter
 from slotguard.graph.create import create_once
 from slotguard.graph.decode import EventPage, decode_event, decode_event_page
-from slotguard.graph.delta import WindowRequest, WindowState, WindowSync
+from slotguard.graph.delta import WindowState, WindowSync
 from slotguard.graph.errors import ItemNotFound, Target
 from slotguard.graph.mailbox import decode_mailbox
 from slotguard.graph.marker import EXPAND_MARKER, filter_by_key
 from slotguard.graph.pipeline import Pipeline, request_config, utc_param
 from slotguard.graph.todo import TodoGateway
-from slotguard.ports import Mailbox, NewEvent, NewTask
+from slotguard.ports import Mailbox, NewEvent, NewTask, WindowRequest
 
 log = structlog.get_logger("slotguard.graph")
 

@@ -1,14 +1,12 @@
 """Reading a wave of sellers' mailboxes and calendar windows for one scan cycle.
 
-With the Graph adapter, calendars are read through calendarView delta: the deltaLink and
-the snapshot of the window's events live in the ledger per seller and window, the first
-page of every seller's read goes out in $batch round trips, and an unchanged calendar
-costs one batch item. Link and snapshot are saved only when the round reported changes
-(an unchanged round's new link describes the same state as the stored one). Other
-gateways (the in-memory one) are read event by event, seller by seller.
-
-Mailbox settings come in $batch too where the gateway offers it; the gateway caches them
-(an hour by default), so a steady cycle reads none.
+A gateway that offers bulk reads (``ports.BulkReads``: the Graph adapter) reads calendars
+through calendarView delta: the deltaLink and the snapshot of the window's events live in
+the ledger per seller and window, the first page of every seller's read goes out in $batch
+round trips, and an unchanged calendar costs one batch item. Link and snapshot are saved only when the round reported changes
+(an unchanged round's new link describes the same state as the stored one), and mailbox
+settings come in $batch too (cached by the gateway, an hour by default, so a steady cycle
+reads none). Other gateways (the in-memory one) are read seller by seller.
 """
 
 from __future__ import annotations
@@ -17,14 +15,13 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
-from typing import Any
+from functools import cached_property, partial
 
 import structlog
 
 from slotguard.domain.model import CalendarEvent, OwnMarker, Purpose
 from slotguard.errors import AuthError, SlotguardError
-from slotguard.ports import CalendarGateway, Mailbox
+from slotguard.ports import BulkReads, CalendarGateway, Mailbox, WindowRead, WindowRequest
 from slotguard.store.ledger import Ledger
 from slotguard.store.records import ActionRecord
 
@@ -61,10 +58,8 @@ def known_markers(actions: Sequence[ActionRecord]) -> dict[str, OwnMarker]:
 
 async def read_mailboxes(gateway: CalendarGateway, upns: Sequence[str],
                          limit: int) -> dict[str, Mailbox | Exception]:
-    many = getattr(gateway, "mailboxes", None)
-    if many is not None:
-        found: Mapping[str, Mailbox | Exception] = await many(list(upns))
-        return dict(found)
+    if isinstance(gateway, BulkReads):
+        return dict(await gateway.mailboxes(list(upns)))
     gate = asyncio.Semaphore(max(1, limit))
 
     async def one(upn: str) -> Mailbox | Exception:
@@ -85,7 +80,7 @@ async def read_windows(
     save: bool, limit: int,
 ) -> dict[str, Window | Exception]:
     """Every seller's events in [start, end), or the error that stopped their read."""
-    if getattr(gateway, "windows", None) is not None:
+    if isinstance(gateway, BulkReads):
         return await _delta(gateway, ledger, upns, start, end, key, actions, save)
     gate = asyncio.Semaphore(max(1, limit))
 
@@ -103,11 +98,9 @@ async def read_windows(
 
 
 async def _delta(
-    gateway: Any, ledger: Ledger, upns: Sequence[str], start: datetime, end: datetime,
+    gateway: BulkReads, ledger: Ledger, upns: Sequence[str], start: datetime, end: datetime,
     key: str, actions: Mapping[str, Sequence[ActionRecord]], save: bool,
 ) -> dict[str, Window | Exception]:
-    from slotguard.graph.delta import WindowRequest  # the adapter is loaded already
-
     stored = ledger.delta_states(upns, key)  # one query for the wave, not two per seller
     requests = []
     for upn in upns:
@@ -130,10 +123,14 @@ async def _delta(
         full += state.full_read
         if save and (state.changed or state.full_read):
             to_save.append((upn, state.delta_link, state.snapshot))
-        out[upn] = Window(lambda s=state: s.events, state.snapshot or None)
+        out[upn] = Window(partial(_events_of, state), state.snapshot or None)
     # Saved together, after every read of the wave answered: a crash before this point
     # only means the next cycle reads these windows again.
     ledger.save_delta_links(key, to_save)
     saved = len(to_save)
     log.debug("scan.windows_read", sellers=len(upns), full_reads=full, saved=saved)
     return out
+
+
+def _events_of(read: WindowRead) -> Sequence[CalendarEvent]:
+    return read.events
