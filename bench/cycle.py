@@ -186,12 +186,11 @@ def _result(args: argparse.Namespace, sellers: int, changed: int, startup: dict[
     unchanged = sellers - changed
     changed_cycle = cycles["changed"]["requests"]
     steady = cycles["steady"]
-    verdict = {
-        "first_wall": cycles["first"]["wall"] <= TARGETS["first_wall"],
-        "steady_wall": steady["wall"] <= TARGETS["steady_wall"],
-        "steady_requests_per_seller":
-            steady["http_per_seller"] <= TARGETS["steady_requests_per_seller"],
-    }
+    verdict = {"steady_requests_per_seller":
+               steady["http_per_seller"] <= TARGETS["steady_requests_per_seller"]}
+    if sellers == 1000 and args.latency_ms == 100:  # the times are targets for this size
+        verdict["first_wall"] = cycles["first"]["wall"] <= TARGETS["first_wall"]
+        verdict["steady_wall"] = steady["wall"] <= TARGETS["steady_wall"]
     ratio = steady_ratio = None
     if naive is not None:
         # Judged on the first cycle, which reads every calendar in full and also writes
@@ -247,6 +246,8 @@ def print_table(result: dict[str, Any]) -> None:
         print(f"  {label}: {kinds}; 429s {c['requests']['throttled']}")
     met = result["met"]
     print("targets: " + ", ".join(f"{k} {'met' if ok else 'NOT met'}" for k, ok in met.items()))
+    if "first_wall" not in met:
+        print("(the wall-time targets are set for 1,000 sellers at 100 ms; not judged here)")
 
 
 if __name__ == "__main__":
