@@ -3,10 +3,11 @@
 A gateway that offers bulk reads (``ports.BulkReads``: the Graph adapter) reads calendars
 through calendarView delta: the deltaLink and the snapshot of the window's events live in
 the ledger per seller and window, the first page of every seller's read goes out in $batch
-round trips, and an unchanged calendar costs one batch item. Link and snapshot are saved only when the round reported changes
-(an unchanged round's new link describes the same state as the stored one), and mailbox
-settings come in $batch too (cached by the gateway, an hour by default, so a steady cycle
-reads none). Other gateways (the in-memory one) are read seller by seller.
+round trips, and an unchanged calendar costs one batch item. Link and snapshot are saved
+only when the round reported changes (an unchanged round's new link describes the same
+state as the stored one), and mailbox settings come in $batch too (cached by the gateway,
+an hour by default, so a steady cycle reads none). Other gateways (the in-memory one) are
+read seller by seller.
 """
 
 from __future__ import annotations
