@@ -7,8 +7,11 @@ originalStart)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slotguard.sim import recurrence as rec
 from slotguard.sim.model import StoredEvent, new_event_id, occurrence_id, parse_occurrence_id
@@ -208,3 +211,47 @@ def test_an_occurrence_overlapping_the_window_edge_is_included() -> None:
         )
         == []
     )
+
+
+_DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from(["daily", "weekly"]),
+    interval=st.integers(1, 4),
+    days=st.sets(st.sampled_from(_DAYS), min_size=1),
+    first_day=st.sampled_from(_DAYS),
+    until=st.one_of(st.none(), st.integers(0, 900)),
+    start=st.datetimes(datetime(2024, 1, 1), datetime(2026, 12, 31)),
+    ahead=st.integers(0, 800),
+    span=st.integers(1, 40),
+)
+def test_a_later_rule_start_keeps_every_occurrence_from_the_window_on(
+    kind: str, interval: int, days: set[str], first_day: str, until: int | None,
+    start: datetime, ahead: int, span: int,
+) -> None:
+    """A long-running series is expanded from near the window, not from its first week:
+    the occurrences in the window are the same either way."""
+    recurrence: dict = {
+        "pattern": {"type": kind, "interval": interval, "daysOfWeek": sorted(days),
+                    "firstDayOfWeek": first_day},
+        "range": {"type": "noEnd", "startDate": start.date().isoformat()},
+    }
+    if until is not None:
+        end_date = (start + timedelta(days=until)).date().isoformat()
+        recurrence["range"] = {**recurrence["range"], "type": "endDate", "endDate": end_date}
+    lo = start + timedelta(days=ahead, hours=3)
+    hi = lo + timedelta(days=span)
+    later = rec.closer_start(recurrence, start, lo)
+    assert start <= later <= max(start, lo)
+    expected = rec._rule(recurrence, start).between(lo, hi, inc=True)
+    assert rec._rule(recurrence, later).between(lo, hi, inc=True) == expected
+
+
+def test_a_numbered_series_keeps_its_start() -> None:
+    recurrence = {"pattern": {"type": "daily", "interval": 1},
+                  "range": {"type": "numbered", "startDate": "2026-01-01",
+                            "numberOfOccurrences": 400}}
+    start = datetime(2026, 1, 1, 8)
+    assert rec.closer_start(recurrence, start, datetime(2026, 9, 1)) == start

@@ -113,6 +113,21 @@ def _rule(recurrence: dict[str, Any], dtstart: datetime) -> rrule.rrule:
     return rrule.rrule(freq, **kwargs)
 
 
+def closer_start(recurrence: dict[str, Any], dtstart: datetime, lo: datetime) -> datetime:
+    """A later start for the rule with the same occurrences from ``lo`` on: whole periods
+    of a daily or weekly pattern skipped, so a long-running series is not walked from its
+    first week on every read. A numbered range counts from the true start and keeps it."""
+    pattern = recurrence.get("pattern") or {}
+    if (recurrence.get("range") or {}).get("type") == "numbered":
+        return dtstart
+    interval = int(pattern.get("interval") or 1)
+    period = {"daily": interval, "weekly": 7 * interval}.get(str(pattern.get("type")))
+    if period is None or interval < 1:
+        return dtstart
+    periods = (lo - dtstart).days // period - 1
+    return dtstart + timedelta(days=periods * period) if periods > 0 else dtstart
+
+
 def expand(event: StoredEvent, window_start: datetime, window_end: datetime) -> list[Instance]:
     """Instances of ``event`` overlapping [window_start, window_end) (aware datetimes)."""
     if event.recurrence is None:
@@ -137,10 +152,10 @@ def expand(event: StoredEvent, window_start: datetime, window_end: datetime) -> 
     range_start = (event.recurrence.get("range") or {}).get("startDate")
     first_day = date.fromisoformat(range_start) if range_start else local_start.date()
     dtstart = datetime.combine(first_day, local_start.time().replace(tzinfo=None))
-    rule = _rule(event.recurrence, dtstart)
     # Pad the naive local window so occurrences straddling its edges are not lost.
     lo = window_start.astimezone(zone).replace(tzinfo=None) - duration - timedelta(days=1)
     hi = window_end.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
+    rule = _rule(event.recurrence, closer_start(event.recurrence, dtstart, lo))
     out: list[Instance] = []
     for naive in rule.between(lo, hi, inc=True):
         day = naive.date()
@@ -192,8 +207,9 @@ def occurrence_on(event: StoredEvent, day: date) -> datetime | None:
     range_start = (event.recurrence or {}).get("range", {}).get("startDate")
     first_day = date.fromisoformat(range_start) if range_start else local_start.date()
     dtstart = datetime.combine(first_day, local_start.time().replace(tzinfo=None))
-    rule = _rule(event.recurrence or {}, dtstart)
     target = datetime.combine(day, local_start.time().replace(tzinfo=None))
+    recurrence = event.recurrence or {}
+    rule = _rule(recurrence, closer_start(recurrence, dtstart, target))
     hit = rule.after(target - timedelta(seconds=1), inc=True)
     if hit is not None and hit == target:
         return target.replace(tzinfo=zone)
