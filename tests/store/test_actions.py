@@ -191,7 +191,12 @@ def test_a_sellers_writes_are_intended_together(ledger: Ledger, clock: FakeClock
     assert records[0].payload == {"slot": 2} and records[0].created_at == clock.now
     assert records[1] == ledger.action(COMP1) and records[1].payload == {"slot": 1}
     assert rows(ledger) == 4
+    twice = f"{VKEY}#comp5"  # as two intend() calls: the second re-arms the first
+    again = ledger.intend_many([(twice, "anna.berg@contoso.com", "compensation", VKEY, None),
+                                (twice, "anna.berg@contoso.com", "compensation", VKEY, None)])
+    assert [(r.key, r.attempts) for r in again] == [(twice, 1), (twice, 2)]
+    assert rows(ledger) == 5
     assert ledger.intend_many([]) == []
     with pytest.raises(ValueError, match="kind: 'event' is not one of"):
         ledger.intend_many([(f"{VKEY}#comp4", "anna.berg@contoso.com", "event", VKEY, None)])
-    assert rows(ledger) == 4
+    assert rows(ledger) == 5

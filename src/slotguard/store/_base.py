@@ -100,11 +100,18 @@ _STATEMENTS: dict[tuple[str, str], Executable] = {}
 def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]],
                key: str) -> set[Any] | None:
     """Insert ``rows`` in one statement, skipping those whose unique ``key`` exists, and
-    return the keys inserted; None where the backend cannot say (then nothing is done)."""
+    return the keys inserted; None where that cannot tell which row went in (then nothing
+    is done): a backend without it, or a key given twice."""
+    if len({row[key] for row in rows}) != len(rows):
+        return None
     statement = _ignoring(conn.dialect.name, table)
     if statement is None:
         return None
-    returning = statement.returning(table.c[key])  # type: ignore[attr-defined]
+    cache_key = (conn.dialect.name, f"{table.name} returning {key}")
+    returning = _STATEMENTS.get(cache_key)
+    if returning is None:
+        returning = _STATEMENTS[cache_key] = statement.returning(  # type: ignore[attr-defined]
+            table.c[key])
     return set(conn.execute(returning, rows).scalars())
 
 

@@ -96,7 +96,7 @@ class ActionsMixin(LedgerBase):
              "updated_at": now, "completed_at": None}
             for key, seller, kind, violation_key, payload in intents]
         inserted: set[Any] = set()
-        if len(rows) > 1 and len({intent[0] for intent in intents}) == len(rows):
+        if len(rows) > 1:
             with self._write() as conn:
                 inserted = insert_new(conn, _T, rows, "key") or set()
         # (inside a caller's batch this is all one transaction, as with intend() each)

@@ -77,9 +77,7 @@ class ViolationsMixin(LedgerBase):
                  "state": "open", "first_seen": now, "state_changed_at": now}
                 for key, seller, team, rule_id, day, start, end, kind, meetings in seen]
         with self._write() as conn:
-            new = None
-            if len({row["key"] for row in rows}) == len(rows):
-                new = insert_new(conn, violations, rows, "key")
+            new = insert_new(conn, violations, rows, "key")
             if new is None:  # a key twice, or a backend without RETURNING: row by row
                 new, known = set(), []
                 for row in rows:
