@@ -118,6 +118,7 @@ def scan_command(
 
     report = _run(main)
     _print_report(report, as_json, settings.log_personal_data)
+    raise typer.Exit(report.exit_status())
 
 
 def run_command(

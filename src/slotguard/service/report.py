@@ -15,6 +15,8 @@ from typing import Any
 
 import msgspec
 
+from slotguard import exit_codes
+
 SKIPPED = "skipped"  # the seller could not be read (no mailbox, access policy, bad data)
 LEASED = "leased"  # another replica holds the seller's lease this cycle
 OK = "ok"
@@ -115,6 +117,15 @@ class ScanReport:
                 listed.append(seller)
         return listed
 
+    def exit_status(self) -> int:
+        """The cycle's exit status (``slotguard.exit_codes``)."""
+        totals = self.totals()
+        if totals["sellers"] and totals["leased"] == totals["sellers"]:
+            return exit_codes.NOTHING_DONE
+        if totals["skipped"] or self.problems:
+            return exit_codes.INCOMPLETE
+        return exit_codes.OK
+
     def totals(self) -> dict[str, int]:
         totals = _totals(self.sellers)
         for key, value in self.folded.items():
@@ -139,6 +150,7 @@ def _totals(sellers: list[SellerReport]) -> dict[str, int]:
     return {
         "sellers": len(sellers),
         "skipped": sum(1 for s in sellers if s.status == SKIPPED),
+        "leased": sum(1 for s in sellers if s.status == LEASED),
         "violations": sum(len(s.violations) for s in sellers),
         "compensations": sum(s.placed() for s in sellers),
         "tasks": sum(1 for s in sellers for t in s.tasks if t.status != "existing"),
