@@ -3,7 +3,8 @@ so a scenario stays "this week" whenever it is loaded.
 
 Format (all keys camelCase; see scenarios/demo.json):
   tenant   {id, domain, displayName}
-  apps     [{clientId, displayName, secrets[], roles[], certificates[{pem}]}]
+  apps     [{clientId, displayName, secrets[], roles[], certificates[{pem}]}]; roles are
+            the application permissions admin-consented (default SLOTGUARD_ROLES)
   users    [{id?, upn, displayName, timeZone (Windows or IANA), workingHours{daysOfWeek,
             startTime, endTime, timeZone?}, manager?, jobTitle?, department?,
             flags[no_mailbox|access_denied]}]
@@ -49,6 +50,18 @@ _EVENT_PASSTHROUGH = (
     "categories",
     "sensitivity",
     "importance",
+)
+
+
+# An app registration's roles when a scenario names none: what slotguard uses with every
+# feature on (docs/entra-app-registration.md). They go into its tokens (permissions.py).
+SLOTGUARD_ROLES = (
+    "Calendars.ReadWrite",
+    "MailboxSettings.Read",
+    "Tasks.ReadWrite.All",
+    "User.Read.All",
+    "GroupMember.Read.All",
+    "Mail.Send",
 )
 
 
@@ -147,17 +160,7 @@ def _add_app(tenant: Tenant, app: dict[str, Any], where: str) -> None:
         str(app.get("displayName") or "app"),
         tuple(app.get("secrets") or ()),
         certs,
-        tuple(
-            app.get("roles")
-            or (
-                "Calendars.ReadWrite",
-                "MailboxSettings.Read",
-                "Tasks.ReadWrite.All",
-                "User.Read.All",
-                "GroupMember.Read.All",
-                "Mail.Send",
-            )
-        ),
+        tuple(app["roles"]) if "roles" in app else SLOTGUARD_ROLES,
     )
 
 
