@@ -69,20 +69,20 @@ def roster_from(rules_file: RulesFile, gateway: CalendarGateway) -> Roster:
 
 def _unclear(team: str, group_id: str, found: GroupMembers) -> list[str]:
     """Problem lines for members Graph did not fully describe (one warning each)."""
-    lines = []
     if found.disabled:
         log.info("scan.group_members_disabled", team=team, group=group_id,
                  count=found.disabled)
-    if found.unknown_state:
-        lines.append(f"team {team}: group {group_id}: {found.unknown_state} member(s) of "
-                     "unknown account state are scanned, disabled ones among them too; "
-                     "grant User.Read.All so accountEnabled can be read")
-        log.warning("scan.group_state_unreadable", team=team, group=group_id,
-                    count=found.unknown_state)
-    if found.unnamed:
-        lines.append(f"team {team}: group {group_id}: {found.unnamed} member(s) came "
-                     "without a user principal name and cannot be scanned; grant "
-                     "User.Read.All")
-        log.warning("scan.group_members_unnamed", team=team, group=group_id,
-                    count=found.unnamed)
+    gaps = [
+        (found.unknown_state, "scan.group_state_unreadable",
+         "member(s) of unknown account state are scanned, disabled ones among them too; "
+         "grant User.Read.All so accountEnabled can be read"),
+        (found.unnamed, "scan.group_members_unnamed",
+         "member(s) came without a user principal name and cannot be scanned; grant "
+         "User.Read.All"),
+    ]
+    lines = []
+    for count, event, text in gaps:
+        if count:
+            lines.append(f"team {team}: group {group_id}: {count} {text}")
+            log.warning(event, team=team, group=group_id, count=count)
     return lines
