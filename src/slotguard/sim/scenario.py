@@ -30,6 +30,7 @@ from typing import Any
 from slotguard.sim import events as ev
 from slotguard.sim import todo
 from slotguard.sim.auth import cert_thumbprints
+from slotguard.sim.graph_errors import GraphProblem
 from slotguard.sim.model import (
     AppCertificate,
     AppRegistration,
@@ -332,4 +333,7 @@ def _add_todo(tenant: Tenant, raw: dict[str, Any], monday: date, where: str) -> 
                     "dateTime": f"{due.isoformat()}T00:00:00",
                     "timeZone": user.time_zone,
                 }
-            todo.create_task(lst, body)
+            try:
+                todo.create_task(lst, body)
+            except GraphProblem as exc:  # e.g. a zone Graph does not take in dueDateTime
+                raise ScenarioError(f"{where}: {exc}") from exc
