@@ -22,6 +22,18 @@ class Mailbox:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupMembers:
+    """A team group's user members as Graph listed them. Disabled accounts are left out;
+    members whose account state or name the app may not read are counted, so the roster
+    can say so instead of guessing."""
+
+    upns: tuple[str, ...]  # lower-case; enabled accounts and those of unknown state
+    disabled: int = 0  # accountEnabled false: not sellers
+    unknown_state: int = 0  # accountEnabled not readable (needs User.Read.All): kept
+    unnamed: int = 0  # no userPrincipalName (no user read permission): cannot be scanned
+
+
+@dataclass(frozen=True, slots=True)
 class WeeklyRecurrence:
     days: frozenset[Weekday]
     start: date
@@ -65,7 +77,7 @@ class NewTask:
 class CalendarGateway(Protocol):
     """Everything slotguard asks of Microsoft 365."""
 
-    async def group_members(self, group_id: str) -> list[str]: ...
+    async def group_members(self, group_id: str) -> GroupMembers: ...
 
     async def mailbox(self, upn: str) -> Mailbox: ...
 

@@ -240,6 +240,15 @@ def test_windows_zone_names_become_iana() -> None:
     assert load_rules_text(text).rules.organization.fallback_zone == "America/New_York"
 
 
+def test_a_zone_microsoft_365_cannot_be_given_is_refused() -> None:
+    text = MINIMAL.replace('["contoso.com"]',
+                           '["contoso.com"]\nfallback_time_zone = "EST5EDT"')
+    assert problems(text) == [
+        "organization.fallback_time_zone: 'EST5EDT' has no Windows time zone that Microsoft "
+        "365 accepts; give a city zone such as 'America/New_York' or a Windows name such as "
+        "'Eastern Standard Time'"]
+
+
 @pytest.mark.parametrize(
     ("template", "expected"),
     [

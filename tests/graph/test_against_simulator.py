@@ -158,9 +158,10 @@ def test_retry_after_over_the_cap_surfaces(fresh: SimServer) -> None:
 
 
 def test_group_members_are_users_upns(fresh: SimServer) -> None:
-    upns = with_gateway(fresh, lambda g: g.group_members("3f2a5c1e-7b8d-4e21-9a0f-5d6c7b8a9e01"))
-    assert set(upns) == {f"{n}@contoso.com" for n in
-                         ("emma.clark", "liam.turner", "olivia.hayes", "noah.price")}
+    found = with_gateway(fresh, lambda g: g.group_members("3f2a5c1e-7b8d-4e21-9a0f-5d6c7b8a9e01"))
+    assert set(found.upns) == {f"{n}@contoso.com" for n in
+                               ("emma.clark", "liam.turner", "olivia.hayes", "noah.price")}
+    assert (found.disabled, found.unknown_state, found.unnamed) == (0, 0, 0)
 
 
 def test_tasks_are_created_once_and_found_again(fresh: SimServer) -> None:

@@ -89,8 +89,10 @@ def test_compensation_event_body() -> None:
         zone="Europe/Stockholm", categories=("Prospecting",), reminder_minutes=15,
     )
     body = wire(writes.event_body(event))
-    assert body["start"] == {"dateTime": "2026-11-24T14:00:00", "timeZone": "Europe/Stockholm"}
-    assert body["end"] == {"dateTime": "2026-11-24T16:00:00", "timeZone": "Europe/Stockholm"}
+    # Written in the Windows zone: Graph takes only a short list of IANA names.
+    zone = "W. Europe Standard Time"
+    assert body["start"] == {"dateTime": "2026-11-24T14:00:00", "timeZone": zone}
+    assert body["end"] == {"dateTime": "2026-11-24T16:00:00", "timeZone": zone}
     assert body["showAs"] == "busy" and body["isReminderOn"] is True
     assert body["transactionId"] == transaction_id(key) == transaction_id(key)
     assert body["singleValueExtendedProperties"] == [
@@ -111,7 +113,7 @@ def test_block_series_body_recurs_weekly() -> None:
     recurrence = wire(writes.event_body(event))["recurrence"]
     assert recurrence["pattern"] == {"daysOfWeek": ["tuesday", "thursday"],
                                      "firstDayOfWeek": "monday", "interval": 1, "type": "weekly"}
-    assert recurrence["range"] == {"recurrenceTimeZone": "Europe/Stockholm",
+    assert recurrence["range"] == {"recurrenceTimeZone": "W. Europe Standard Time",
                                    "startDate": "2026-11-24", "type": "noEnd"}
 
 
@@ -121,13 +123,15 @@ def test_task_body_carries_the_key_twice() -> None:
                    recurrence=WeeklyRecurrence(frozenset({Weekday.THURSDAY}), date(2026, 11, 26)),
                    link_url="https://outlook.office365.com/owa/?itemid=1", link_title="Meeting")
     body = wire(writes.task_body(task))
-    due = {"dateTime": "2026-11-26T00:00:00", "timeZone": "Europe/Stockholm"}
+    due = {"dateTime": "2026-11-26T00:00:00", "timeZone": "W. Europe Standard Time"}
     assert body["dueDateTime"] == due
-    assert body["reminderDateTime"]["dateTime"] == "2026-11-26T09:00:00"
+    assert body["reminderDateTime"] == {"dateTime": "2026-11-26T09:00:00",
+                                        "timeZone": "W. Europe Standard Time"}
     assert body["linkedResources"] == [{
         "applicationName": "slotguard", "displayName": "Meeting", "externalId": "k|task:m",
         "webUrl": "https://outlook.office365.com/owa/?itemid=1"}]
     assert body["recurrence"]["range"]["startDate"] == "2026-11-26"
+    assert body["recurrence"]["range"]["recurrenceTimeZone"] == "W. Europe Standard Time"
     # Either trace finds the task again.
     ours = [{"externalId": "k|task:m", "applicationName": "slotguard"}]
     theirs = [{"externalId": "k|task:m", "applicationName": "Outlook"}]

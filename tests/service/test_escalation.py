@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from tests.service.conftest import ANNA, ERIK, HOURS, WEEK, ZONE, World, at, customer_meeting
 
+from slotguard import exit_codes
 from slotguard.domain.model import Weekday
 from slotguard.errors import TransientGraphError
 from slotguard.ports import Mailbox
@@ -90,6 +91,7 @@ def test_failed_send_is_retried_by_the_next_scan(world: World) -> None:
     anna = next(s for s in report.sellers if s.upn == ANNA)
     assert flaky.sent == [] and not world.ledger.escalations(seller=ANNA)
     assert anna.problems == ["escalation mail not sent: TransientGraphError"]
+    assert report.exit_status() == exit_codes.INCOMPLETE  # a mail not sent is work undone
     assert len(flaky.own(ANNA)) == 4  # the seller's compensations went in regardless
     _scan(world)
     _scan(world)

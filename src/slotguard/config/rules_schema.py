@@ -21,7 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationIn
 from slotguard.config._validation import choice, fail, shown
 from slotguard.domain.followup import render_title
 from slotguard.domain.model import InternalMeetings, ShowAs, Weekday, WhenFull
-from slotguard.timezones import to_iana
+from slotguard.timezones import to_iana, to_windows
 
 TITLE_PLACEHOLDERS = ("meeting", "date", "block")
 
@@ -97,9 +97,11 @@ def _ident(value: object) -> str:
 
 def _zone(value: object) -> str:
     try:
-        return to_iana(_text(value))
+        iana = to_iana(_text(value))
+        to_windows(iana)  # what slotguard writes to Graph must exist
     except ValueError as exc:
         raise fail(str(exc)) from None
+    return iana
 
 
 def _title_template(value: object) -> str:

@@ -39,7 +39,7 @@ from slotguard.graph.mailbox import decode_mailbox
 from slotguard.graph.marker import EXPAND_MARKER, filter_by_key
 from slotguard.graph.pipeline import Pipeline, request_config, utc_param
 from slotguard.graph.todo import TodoGateway
-from slotguard.ports import Mailbox, NewEvent, NewTask, WindowRequest
+from slotguard.ports import GroupMembers, Mailbox, NewEvent, NewTask, WindowRequest
 
 log = structlog.get_logger("slotguard.graph")
 
@@ -73,7 +73,7 @@ class GraphGateway:
         self._close = close
         self._now = monotonic
         self._mailboxes = reads.TtlCache[str, Mailbox](mailbox_ttl_seconds, monotonic)
-        self._groups = reads.TtlCache[str, list[str]](group_ttl_seconds, monotonic)
+        self._groups = reads.TtlCache[str, GroupMembers](group_ttl_seconds, monotonic)
         self._todo = TodoGateway(client, pipeline, self.send)
         # Events Graph sent that could not be read, per seller, until the scan takes them.
         self._unreadable: dict[str, list[str]] = {}
@@ -97,21 +97,21 @@ class GraphGateway:
 
     # -- directory -------------------------------------------------------------------
 
-    async def group_members(self, group_id: str) -> list[str]:
+    async def group_members(self, group_id: str) -> GroupMembers:
         cached = self._groups.get(group_id)
         if cached is not None:
-            return list(cached)
+            return cached
         users = self.client.groups.by_group_id(group_id).transitive_members.graph_user
         # A type cast on a directory collection is an "advanced query": Graph documents it
         # with $count=true and ConsistencyLevel: eventual.
         params = GraphUserRequestBuilder.GraphUserRequestBuilderGetQueryParameters(
             select=["id", "userPrincipalName", "accountEnabled"], top=999, count=True
         )
-        upns = await reads.collect(self.send, users, params, reads.decode_users,
-                                   mailbox=None, target=Target.DIRECTORY,
-                                   headers={"ConsistencyLevel": "eventual"})
-        self._groups.put(group_id, upns)
-        return list(upns)
+        found = reads.group_members(await reads.collect(
+            self.send, users, params, reads.decode_users, mailbox=None,
+            target=Target.DIRECTORY, headers={"ConsistencyLevel": "eventual"}))
+        self._groups.put(group_id, found)
+        return found
 
     async def mailbox(self, upn: str) -> Mailbox:
         cached = self._mailboxes.get(upn.lower())

@@ -12,6 +12,7 @@ from slotguard.errors import BadGraphData
 from slotguard.graph.marker import TASK_APPLICATION
 from slotguard.graph.pipeline import request_config
 from slotguard.graph.writes import TASK_KEY_PREFIX
+from slotguard.ports import GroupMembers
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -60,16 +61,27 @@ class _Users(msgspec.Struct):
     next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
 
 
-def decode_users(raw: bytes) -> tuple[list[str], str | None]:
+def decode_users(raw: bytes) -> tuple[list[_User], str | None]:
     page = _decode(raw, _Users, "transitiveMembers")
-    # Disabled accounts are not sellers; users without a UPN (limited-info members when the
-    # app lacks User.Read.All) cannot be addressed.
-    upns = [
-        u.userPrincipalName.lower()
-        for u in page.value
-        if u.userPrincipalName and u.accountEnabled is not False
-    ]
-    return upns, page.next_link
+    return page.value, page.next_link
+
+
+def group_members(users: list[_User]) -> GroupMembers:
+    """Who of a group's users are sellers. Disabled accounts are not. Graph leaves
+    accountEnabled out (null) without User.Read.All — User.ReadBasic.All reads the basic
+    profile only — and gives members only their id without any user permission; both are
+    counted rather than guessed."""
+    upns: list[str] = []
+    disabled = unknown = unnamed = 0
+    for user in users:
+        if not user.userPrincipalName:
+            unnamed += 1
+        elif user.accountEnabled is False:
+            disabled += 1
+        else:
+            unknown += user.accountEnabled is None
+            upns.append(user.userPrincipalName.lower())
+    return GroupMembers(tuple(upns), disabled, unknown, unnamed)
 
 
 class TaskList(msgspec.Struct):

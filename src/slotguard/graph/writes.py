@@ -23,7 +23,7 @@ from slotguard.domain.model import Weekday
 from slotguard.errors import BadGraphData
 from slotguard.graph.marker import TASK_APPLICATION, marker_properties, transaction_id
 from slotguard.graph.pipeline import request_config
-from slotguard.graph.zones import zone_info
+from slotguard.graph.zones import graph_zone, zone_info
 from slotguard.ports import NewEvent, NewTask, WeeklyRecurrence
 
 Body = dict[str, Any]
@@ -54,12 +54,14 @@ def post_request(builder: Any, body: Body) -> RequestInformation:
 
 
 def event_body(event: NewEvent) -> Body:
-    zone = _zone(event.zone)
+    # Local times are those of the zone named, so Graph reads back the same instants.
+    name = _wire_zone(event.zone)
+    zone = _zone(name)
     body: Body = {
         "subject": event.subject,
         "body": _text(event.body),
-        "start": _local(event.start, zone, event.zone),
-        "end": _local(event.end, zone, event.zone),
+        "start": _local(event.start, zone, name),
+        "end": _local(event.end, zone, name),
         "showAs": "busy",
         "categories": list(event.categories),
         "isReminderOn": event.reminder_minutes > 0,
@@ -71,7 +73,7 @@ def event_body(event: NewEvent) -> Body:
         ],
     }
     if event.recurrence:
-        body["recurrence"] = _recurrence(event.recurrence, event.zone)
+        body["recurrence"] = _recurrence(event.recurrence, name)
     return body
 
 
@@ -82,17 +84,18 @@ def task_body(task: NewTask) -> Body:
                   "displayName": task.link_title or task.title, "externalId": task.key}
     if task.link_url is not None:
         link["webUrl"] = task.link_url
+    zone = _wire_zone(task.zone)
     body: Body = {
         "title": task.title,
         "body": _text(f"{task.body}\n\n{TASK_KEY_PREFIX}{task.key}"),
-        "dueDateTime": {"dateTime": _wall(task.due, time(0, 0)), "timeZone": task.zone},
+        "dueDateTime": {"dateTime": _wall(task.due, time(0, 0)), "timeZone": zone},
         "isReminderOn": True,
         "reminderDateTime": {"dateTime": _wall(task.due, TASK_REMINDER_TIME),
-                             "timeZone": task.zone},
+                             "timeZone": zone},
         "linkedResources": [link],
     }
     if task.recurrence:
-        body["recurrence"] = _recurrence(task.recurrence, task.zone)
+        body["recurrence"] = _recurrence(task.recurrence, zone)
     return body
 
 
@@ -126,6 +129,15 @@ def _zone(name: str) -> tzinfo:
     if zone is None:
         raise BadGraphData(f"zone {name!r} is not a known time zone", code="zone")
     return zone
+
+
+def _wire_zone(name: str) -> str:
+    """The zone's Windows name: every timeZone slotguard writes is one (zones.py)."""
+    wire = graph_zone(name)
+    if wire is None:
+        raise BadGraphData(f"zone {name!r} has no Windows name that Graph accepts",
+                           code="zone")
+    return wire
 
 
 def _local(instant: datetime, zone: tzinfo, name: str) -> Body:

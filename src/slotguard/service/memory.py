@@ -16,7 +16,7 @@ from datetime import datetime
 
 from slotguard.domain.model import CalendarEvent, OwnMarker, ShowAs
 from slotguard.errors import GraphError, MailboxUnavailable
-from slotguard.ports import Mailbox, NewEvent, NewTask
+from slotguard.ports import GroupMembers, Mailbox, NewEvent, NewTask
 
 
 @dataclass
@@ -101,12 +101,12 @@ class InMemoryCalendarGateway:
 
     # -- CalendarGateway ------------------------------------------------------------------
 
-    async def group_members(self, group_id: str) -> list[str]:
+    async def group_members(self, group_id: str) -> GroupMembers:
         self.calls.append(("group_members", group_id))
         if group_id not in self._groups:
             raise GraphError(f"group {group_id} not found", status=404,
                              code="Request_ResourceNotFound")
-        return list(self._groups[group_id])
+        return GroupMembers(tuple(u.lower() for u in self._groups[group_id]))
 
     async def mailbox(self, upn: str) -> Mailbox:
         return self._enter("mailbox", upn).mailbox

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from slotguard.domain.model import Violation, ViolationKind
+from slotguard.errors import AuthError, GraphError, MailboxUnavailable
 from slotguard.service import compose
 from slotguard.service import report as rpt
-from slotguard.service.apply import EXISTING, REFUSED, Applier
+from slotguard.service.apply import EXISTING, REFUSED, Applier, Write
 from slotguard.service.plan import SellerPlan
 from slotguard.store.records import ActionRecord
 
@@ -26,10 +27,12 @@ log = structlog.get_logger("slotguard.scan")
 
 
 class SellerRun:
-    def __init__(self, scanner: Scanner, report: rpt.SellerReport, dry_run: bool) -> None:
+    def __init__(self, scanner: Scanner, report: rpt.SellerReport, dry_run: bool,
+                 run_id: int | None = None) -> None:
         self.scanner = scanner
         self.report = report
         self.dry_run = dry_run
+        self.run_id = run_id
         self.personal = scanner.personal_data
 
     async def apply(self, plan: SellerPlan,
@@ -124,11 +127,13 @@ class SellerRun:
         for placement, violation, request, write in comps:
             status, graph_id = ("planned", None) if self.dry_run else (write.status,
                                                                        write.graph_id)
+            when = compose.span_label(placement.start, placement.end, zone)
             if write.error is not None:
+                if _per_write(write.error):
+                    report.compensations.append(self._failed(write, when, request.subject))
                 continue
             report.compensations.append(rpt.ActionLine(
-                placement.key, "compensation", compose.span_label(placement.start,
-                                                                  placement.end, zone),
+                placement.key, "compensation", when,
                 status, violation.key, request.subject, graph_id))
             log.info("scan.compensation_placed", seller=seller.upn, key=placement.key,
                      start=placement.start.isoformat(), end=placement.end.isoformat(),
@@ -141,6 +146,9 @@ class SellerRun:
             status, graph_id = ("planned", None) if self.dry_run else (write.status,
                                                                        write.graph_id)
             if write.error is not None:
+                if _per_write(write.error):
+                    report.tasks.append(self._failed(write, f"{task.due:%a %d %b}",
+                                                     task.title))
                 continue
             report.tasks.append(rpt.ActionLine(
                 task.key, "task", f"{task.due:%a %d %b}", status, task.violation_key,
@@ -149,9 +157,25 @@ class SellerRun:
                 log.info("scan.task_created", seller=seller.upn, key=task.key,
                          due=task.due.isoformat(), status=status, task_id=graph_id)
         for write in writes:
-            if write.error is not None:
+            if write.error is not None and not _per_write(write.error):
                 raise write.error  # the seller is reported as skipped; retried next scan
         return applier.known
+
+    def _failed(self, write: Write, when: str, title: str) -> rpt.ActionLine:
+        """A write Graph refused, or that failed after its retries, is never silent: its
+        line and a problem carry Graph's code, one warning says so, the ledger holds the
+        action as failed with the error (retried next scan) and the run's seller problem."""
+        error = write.error
+        assert error is not None
+        code = graph_code(error)
+        detail = f"{write.kind} {write.key} not written: {error}"
+        self.report.problems.append(f"{code}: {detail}")
+        log.warning("scan.write_failed", seller=self.report.upn, key=write.key,
+                    kind=write.kind, code=code, status=getattr(error, "status", None))
+        if not self.dry_run:
+            self.scanner.ledger.record_seller_problem(self.run_id, self.report.upn, code, detail)
+        return rpt.ActionLine(write.key, write.kind, when, rpt.FAILED, write.violation_key,
+                              title, error=code)
 
     def _reconcile(self, plan: SellerPlan, known: dict[str, ActionRecord]) -> None:
         """A compensation Graph has (its marker is in the calendar) while the ledger still
@@ -195,3 +219,18 @@ class SellerRun:
                  kind=violation.kind.value, meetings=len(violation.meetings),
                  compensate=violation.compensate,
                  customer=violation.kind is ViolationKind.CUSTOMER, **extra)
+
+
+def graph_code(error: BaseException) -> str:
+    """Graph's error code for a failed write ("TimeZoneNotSupportedException"), or what
+    failed when Graph gave none."""
+    if isinstance(error, GraphError) and error.code:
+        return error.code
+    return type(error).__name__
+
+
+def _per_write(error: BaseException) -> bool:
+    """A failure of this one write, reported with it. A mailbox that takes no writes at
+    all, or an app that no longer signs in, skips the seller (or the scan) as before."""
+    return isinstance(error, GraphError | ValueError) and not isinstance(
+        error, AuthError | MailboxUnavailable)

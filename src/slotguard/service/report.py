@@ -20,6 +20,7 @@ from slotguard import exit_codes
 SKIPPED = "skipped"  # the seller could not be read (no mailbox, access policy, bad data)
 LEASED = "leased"  # another replica holds the seller's lease this cycle
 OK = "ok"
+FAILED = "failed"  # an action line: Graph refused the write, or it failed after retries
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class ActionLine:
     violation_key: str | None = None
     title: str = ""
     graph_id: str | None = None
+    error: str | None = None  # failed: Graph's error code ("TimeZoneNotSupportedException")
 
 
 @dataclass(slots=True)
@@ -118,11 +120,12 @@ class ScanReport:
         return listed
 
     def exit_status(self) -> int:
-        """The cycle's exit status (``slotguard.exit_codes``)."""
+        """The cycle's exit status (``slotguard.exit_codes``): incomplete when anything is
+        on a problem line — a seller or an event not read, a write not done."""
         totals = self.totals()
         if totals["sellers"] and totals["leased"] == totals["sellers"]:
             return exit_codes.NOTHING_DONE
-        if totals["skipped"] or self.problems:
+        if totals["skipped"] or totals["failed_writes"] or totals["problems"] or self.problems:
             return exit_codes.INCOMPLETE
         return exit_codes.OK
 
@@ -153,9 +156,13 @@ def _totals(sellers: list[SellerReport]) -> dict[str, int]:
         "leased": sum(1 for s in sellers if s.status == LEASED),
         "violations": sum(len(s.violations) for s in sellers),
         "compensations": sum(s.placed() for s in sellers),
-        "tasks": sum(1 for s in sellers for t in s.tasks if t.status != "existing"),
+        "tasks": sum(1 for s in sellers for t in s.tasks
+                     if t.status not in {"existing", FAILED}),
         "withdrawals": sum(len(s.withdrawals) for s in sellers),
         "shortfalls": sum(len(s.shortfalls) for s in sellers),
+        "failed_writes": sum(1 for s in sellers for line in (*s.compensations, *s.tasks)
+                             if line.status == FAILED),
+        "problems": sum(len(s.problems) for s in sellers),
     }
 
 
@@ -179,7 +186,7 @@ def summary_table(report: ScanReport) -> Any:
         table.add_column(name, justify="right" if name in {"blocks", "violations"} else "left")
     for s in sorted(report.sellers, key=lambda s: (s.team, s.upn)):
         comp = f"{s.placed()}" + (f" (+{len(s.withdrawals)} withdrawn)" if s.withdrawals else "")
-        new_tasks = sum(1 for t in s.tasks if t.status != "existing")
+        new_tasks = sum(1 for t in s.tasks if t.status not in {"existing", FAILED})
         # the code only ("access_denied", "missing", ...): the JSON output has the messages
         codes = [p.partition(":")[0] for p in s.problems]
         gaps = [f"{len(s.shortfalls)} shortfall(s)"] if s.shortfalls else []
@@ -192,6 +199,7 @@ def summary_table(report: ScanReport) -> Any:
 def detail_tables(report: ScanReport, *, personal: bool) -> list[Any]:
     """Per seller with violations: which meetings took which blocks, where the make-up
     blocks and the tasks went."""
+    from rich.markup import escape
     from rich.table import Table
 
     tables = []
@@ -207,15 +215,21 @@ def detail_tables(report: ScanReport, *, personal: bool) -> list[Any]:
             meetings = "\n".join(
                 (m.subject if personal else f"meeting {m.id[-8:]}") for m in v.meetings
             ) or v.kind
-            comps = "\n".join(f"{c.when} [{c.status}]" for c in s.compensations
+            comps = "\n".join(f"{c.when} [{_status(c)}]" for c in s.compensations
                               if c.violation_key == v.key) or "—"
             tasks = "\n".join((t.title if personal else t.key.rsplit(":", 1)[-1][-8:])
-                              + f" (due {t.when}) [{t.status}]"
+                              + f" (due {t.when}) [{_status(t)}]"
                               for t in s.tasks if t.violation_key == v.key) or "—"
-            table.add_row(v.block, meetings, comps, tasks)
+            # Escaped: "[failed: ...]" and subjects in brackets are text, not rich markup.
+            table.add_row(v.block, escape(meetings), escape(comps), escape(tasks))
         for w in s.withdrawals:
-            table.add_row(w.when, "meeting moved out", f"withdrawn {w.key} [{w.status}]", "—")
+            table.add_row(w.when, "meeting moved out",
+                          escape(f"withdrawn {w.key} [{w.status}]"), "—")
         for gap in s.shortfalls:
             table.add_row("—", "—", f"shortfall: {gap}", "—")
         tables.append(table)
     return tables
+
+
+def _status(line: ActionLine) -> str:
+    return f"{line.status}: {line.error}" if line.error else line.status

@@ -1,6 +1,14 @@
 """Who gets scanned: the sellers a rules file lists, plus the members of each team's Entra
 group. A group that cannot be read is a scan-wide problem line, not a failed scan: the
-team's listed sellers are still scanned."""
+team's listed sellers are still scanned.
+
+Group members whose account is disabled are not sellers. Where Graph does not say (the app
+lacks User.Read.All, so accountEnabled is not readable; or it lacks any user permission,
+so members come without a name), the roster says so on a problem line naming the fix:
+members of unknown state are still scanned (they are in the group the admin named), and
+unnamed ones cannot be. Sellers the rules file lists are taken as listed: a departed one
+shows as a skipped seller (its mailbox or account is gone) until it is removed there.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,7 @@ import structlog
 
 from slotguard.config.rules import RulesFile
 from slotguard.errors import AuthError, GraphError
-from slotguard.ports import CalendarGateway
+from slotguard.ports import CalendarGateway, GroupMembers
 from slotguard.service.plan import Target
 from slotguard.service.scan import Roster
 
@@ -21,10 +29,12 @@ def roster_from(rules_file: RulesFile, gateway: CalendarGateway) -> Roster:
     """A ``Roster`` callable for ``Scanner``, resolving groups on every call (the adapter
     caches group membership with its own refresh)."""
 
-    async def members(group_id: str) -> list[str] | GraphError:
+    async def members(group_id: str) -> GroupMembers | GraphError:
         try:
-            return [upn.lower() for upn in await gateway.group_members(group_id)]
-        except AuthError:
+            return await gateway.group_members(group_id)
+        except AuthError as error:
+            if error.status == 403:  # the token works, the directory permission is missing
+                return error
             raise
         except GraphError as error:
             return error
@@ -44,13 +54,35 @@ def roster_from(rules_file: RulesFile, gateway: CalendarGateway) -> Roster:
                 if isinstance(result, GraphError):
                     problems.append(f"team {team.name}: group {team.group_id} unreadable "
                                     f"({result.code or type(result).__name__}); check "
-                                    "GroupMember.Read.All and User.ReadBasic.All consent")
+                                    "GroupMember.Read.All and User.Read.All consent")
                     log.warning("scan.group_unreadable", team=team.name, group=team.group_id,
                                 error=result.code or type(result).__name__)
                 else:
-                    upns.extend(result)
+                    upns.extend(result.upns)
+                    problems.extend(_unclear(team.name, team.group_id, result))
             for upn in upns:
                 targets.append(Target(upn, team.name, team.blocks_for(upn), team.manager))
         return targets, problems
 
     return roster
+
+
+def _unclear(team: str, group_id: str, found: GroupMembers) -> list[str]:
+    """Problem lines for members Graph did not fully describe (one warning each)."""
+    if found.disabled:
+        log.info("scan.group_members_disabled", team=team, group=group_id,
+                 count=found.disabled)
+    gaps = [
+        (found.unknown_state, "scan.group_state_unreadable",
+         "member(s) of unknown account state are scanned, disabled ones among them too; "
+         "grant User.Read.All so accountEnabled can be read"),
+        (found.unnamed, "scan.group_members_unnamed",
+         "member(s) came without a user principal name and cannot be scanned; grant "
+         "User.Read.All"),
+    ]
+    lines = []
+    for count, event, text in gaps:
+        if count:
+            lines.append(f"team {team}: group {group_id}: {count} {text}")
+            log.warning(event, team=team, group=group_id, count=count)
+    return lines

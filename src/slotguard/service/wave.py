@@ -132,7 +132,7 @@ class Wave:
                             manager=target.manager)
             gathered = Gathered(seller, mailbox, read.events, self.span)
             plan = decide(gathered, self.week, s.rules, self.now, known)
-            applied = await SellerRun(s, seller_report, self.dry_run).apply(
+            applied = await SellerRun(s, seller_report, self.dry_run, self.run_id).apply(
                 plan, {r.key: r for r in known})
             if not self.dry_run:
                 days = history | {v.occurrence.day for v in plan.violations}

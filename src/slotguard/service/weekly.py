@@ -96,7 +96,7 @@ async def run_weekly(scanner: Scanner, *, week: IsoWeek | None = None,
             except (GraphError, ValueError) as error:
                 result.problems += 1
                 log.warning("weekly.seller_skipped", seller=target.upn,
-                            error=type(error).__name__)
+                            error=type(error).__name__, code=getattr(error, "code", None))
 
     await asyncio.gather(*(guarded(t) for t in targets))
     # Unfinished (stopped, or a seller failed): the claim stays ours, so the next hourly

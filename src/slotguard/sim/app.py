@@ -87,7 +87,7 @@ def graph_endpoint(ctx: SimContext) -> Callable[[Request], Any]:
             request.method, path, dict(request.query_params), headers, body, base_url
         )
         try:
-            ctx.tokens.verify(headers.get("authorization"))
+            req.roles = frozenset(ctx.tokens.verify(headers.get("authorization")).roles)
         except TokenRejected as exc:
             resp = problem_response(
                 GraphProblem(

@@ -118,6 +118,7 @@ async def _run_item(
         headers=headers,
         body=item.get("body"),
         base_url=outer.base_url,
+        roles=outer.roles,  # the batch's token serves its items
     )
     return await serve(
         ctx, req, raw_path=path, in_batch=True, batch_item=f"{outer_request_id}/{item['id']}"

@@ -24,6 +24,7 @@ from slotguard.sim.recurrence import Instance
 from slotguard.sim.router import GraphRequest
 from slotguard.sim.serialize import event_json, extended_properties
 from slotguard.sim.timezones import UnknownTimeZone, parse_query_instant, resolve_zone
+from slotguard.sim.zone_names import require, unsupported
 
 EVENT_PROPERTIES = {
     "id",
@@ -88,12 +89,13 @@ def view_options(
     applied: list[str] = []
     out_zone = None
     if "outlook.timezone" in prefer:
+        # The names dateTimeTimeZone takes; Graph refuses others (zone_names.py).
+        out_zone = require(prefer["outlook.timezone"])
         try:
-            resolve_zone(prefer["outlook.timezone"])
-            out_zone = prefer["outlook.timezone"]
-            applied.append(f'outlook.timezone="{out_zone}"')
+            resolve_zone(out_zone)
         except UnknownTimeZone:
-            out_zone = None
+            raise unsupported(out_zone) from None
+        applied.append(f'outlook.timezone="{out_zone}"')
     if prefer.get("idtype", "").lower() == "immutableid":
         # Ids here never change when items move, so immutable ids are what every id already is.
         applied.append('IdType="ImmutableId"')

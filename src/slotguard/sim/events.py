@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from slotguard.sim import recurrence as rec
-from slotguard.sim.graph_errors import GraphProblem, bad_request, not_found
+from slotguard.sim.graph_errors import bad_request, not_found
 from slotguard.sim.model import (
     ExceptionOverride,
     Mailbox,
@@ -25,6 +25,7 @@ from slotguard.sim.model import (
     parse_occurrence_id,
 )
 from slotguard.sim.timezones import UnknownTimeZone, parse_datetime_tz, resolve_zone
+from slotguard.sim.zone_names import require, unsupported
 
 # Writable event properties that are stored as given.
 _STORED = {
@@ -258,16 +259,14 @@ def _times(body: dict[str, Any], required: bool) -> tuple[datetime, datetime, st
             "Your request can't be completed. "
             "An event needs both 'start' and 'end' (dateTimeTimeZone).",
         )
+    for side in ("start", "end"):  # the names the datetimetimezone page lists, no others
+        if isinstance(body[side], dict) and body[side].get("timeZone"):
+            require(str(body[side]["timeZone"]))
     try:
         start = parse_datetime_tz(body["start"], "start")
         end = parse_datetime_tz(body["end"], "end")
     except UnknownTimeZone as exc:
-        raise GraphProblem(
-            400,
-            "TimeZoneNotSupportedException",
-            "A valid TimeZone value must be specified. The following TimeZone "
-            f"value is not supported: '{exc}'.",
-        ) from exc
+        raise unsupported(str(exc)) from exc
     except ValueError as exc:
         raise bad_request(
             "RequestBodyRead", f"Cannot convert the literal to a dateTime: {exc}"
@@ -294,6 +293,9 @@ def _recurrence(value: Any, start: datetime, start_zone: str) -> dict[str, Any] 
         rec.validate(value)
     except rec.BadRecurrence as exc:
         raise bad_request("ErrorInvalidRecurrence", str(exc)) from exc
+    zone = (value.get("range") or {}).get("recurrenceTimeZone")
+    if zone:
+        require(str(zone))
     pattern = {
         "type": "weekly",
         "interval": 1,

@@ -22,7 +22,9 @@ from slotguard.sim.graph_errors import GraphProblem, throttled
 @dataclass(frozen=True, slots=True)
 class FaultRule:
     """Answer matching Graph requests with ``status``. ``skip`` lets that many matches pass
-    first; ``times`` is how many answers are faulted (None: all)."""
+    first; ``times`` is how many answers are faulted (None: all). ``code`` and ``message``
+    give the error body (e.g. a 400 Graph answers for bad input); without them each
+    status has its usual one."""
 
     status: int
     method: str | None = None
@@ -32,6 +34,8 @@ class FaultRule:
     skip: int = 0
     times: int | None = 1
     retry_after: float | None = None
+    code: str | None = None
+    message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,8 @@ class Faults:
             if state.seen <= rule.skip or (rule.times is not None and state.fired >= rule.times):
                 continue
             state.fired += 1
+            if rule.code is not None:
+                return GraphProblem(rule.status, rule.code, rule.message or rule.code)
             return _fault(
                 rule.status, rule.retry_after if rule.retry_after is not None else opts.retry_after
             )

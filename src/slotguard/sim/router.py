@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from slotguard.sim import permissions
 from slotguard.sim.graph_errors import GraphProblem
 
 if TYPE_CHECKING:
@@ -37,6 +38,9 @@ class GraphRequest:
     headers: dict[str, str]  # lower-case names
     body: Any
     base_url: str  # "https://127.0.0.1:PORT/v1.0"
+    # The application roles of the request's token (permissions.py); None for requests
+    # that did not come with one.
+    roles: frozenset[str] | None = None
 
     def url(self, query: dict[str, str] | None = None) -> str:
         q = self.query if query is None else query
@@ -54,7 +58,7 @@ class GraphResponse:
 
 
 Handler = Callable[..., GraphResponse]
-_ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []
+_ROUTES: list[tuple[str, str, re.Pattern[str], Handler]] = []
 
 
 def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
@@ -64,7 +68,7 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
     compiled = re.compile(regex, re.IGNORECASE)
 
     def register(handler: Handler) -> Handler:
-        _ROUTES.append((method, compiled, handler))
+        _ROUTES.append((method, pattern, compiled, handler))
         return handler
 
     return register
@@ -72,12 +76,13 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
 
 def dispatch(ctx: SimContext, request: GraphRequest) -> GraphResponse:
     allowed = False
-    for method, pattern, handler in _ROUTES:
-        m = pattern.match(request.path)
+    for method, pattern, compiled, handler in _ROUTES:
+        m = compiled.match(request.path)
         if m is None:
             continue
         allowed = True
         if method == request.method:
+            permissions.require(method, pattern, request.roles)
             return handler(ctx, request, **m.groupdict())
     if allowed:
         raise GraphProblem(
@@ -112,6 +117,11 @@ def json_response(
     body: Any, status: int = 200, headers: dict[str, str] | None = None
 ) -> GraphResponse:
     return GraphResponse(status, body, headers or {})
+
+
+def routes() -> list[tuple[str, str]]:
+    """(method, pattern) of every registered route."""
+    return [(method, pattern) for method, pattern, _, _ in _ROUTES]
 
 
 def load_routes() -> None:

@@ -14,6 +14,7 @@ from slotguard.sim.odata import prefer_values
 from slotguard.sim.router import GraphRequest, GraphResponse, json_response, route
 from slotguard.sim.routes_calendar import instances_in
 from slotguard.sim.serialize import event_json
+from slotguard.sim.zone_names import require
 
 if TYPE_CHECKING:
     from slotguard.sim.context import SimContext
@@ -51,6 +52,8 @@ def calendar_view_delta(ctx: SimContext, req: GraphRequest, user: str) -> GraphR
     except ValueError:
         page_size = 10
     out_zone = prefer.get("outlook.timezone")
+    if out_zone is not None:
+        require(out_zone)  # as calendarView: zone_names.py
     context = req.context_url("Collection(event)")
     if "$skiptoken" in req.query:
         pending = ctx.delta.take_pages(req.query["$skiptoken"])

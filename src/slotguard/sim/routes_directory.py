@@ -1,4 +1,5 @@
-"""Directory reads: users, mailboxSettings, manager, group members, organization."""
+"""Directory reads: users, mailboxSettings, manager, group members, organization. A user
+is shown as the app's roles allow (permissions.user_view)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from slotguard.sim.graph_errors import GraphProblem
 from slotguard.sim.model import Group, User
 from slotguard.sim.odata import apply_select, parse_top
+from slotguard.sim.permissions import user_view
 from slotguard.sim.router import GraphRequest, GraphResponse, json_response, route
 from slotguard.sim.serialize import mailbox_settings_json, user_json
 
@@ -42,7 +44,7 @@ def _select(req: GraphRequest, item: dict[str, Any]) -> dict[str, Any]:
 @route("GET", "/users/{user}")
 def get_user(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
     u = _directory_user(ctx, user)
-    body = _select(req, user_json(u))
+    body = _select(req, user_view(user_json(u), req.roles))
     body.pop("@odata.type", None)
     return json_response({"@odata.context": req.context_url("users/$entity"), **body})
 
@@ -84,14 +86,14 @@ def get_manager(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
     return json_response(
         {
             "@odata.context": req.context_url("directoryObjects/$entity"),
-            **_select(req, user_json(manager)),
+            **_select(req, user_view(user_json(manager), req.roles)),
         }
     )
 
 
-def _member_json(member: User | Group) -> dict[str, Any]:
+def _member_json(member: User | Group, roles: frozenset[str] | None) -> dict[str, Any]:
     if isinstance(member, User):
-        return user_json(member)
+        return user_view(user_json(member), roles)
     return {
         "@odata.type": "#microsoft.graph.group",
         "id": member.id,
@@ -104,6 +106,16 @@ def _member_json(member: User | Group) -> dict[str, Any]:
 def _members(
     ctx: SimContext, req: GraphRequest, group: str, cast: str | None, transitive: bool
 ) -> GraphResponse:
+    if cast is not None and not _advanced(req):
+        # group-list-transitivemembers, group-list-members: "To filter the results on the
+        # OData type ... you must use the advanced query parameters" (aad-advanced-queries:
+        # without them "the request returns an error"; its wording for a cast is not
+        # documented, so the page's endsWith example is followed).
+        raise GraphProblem(
+            400, "Request_UnsupportedQuery",
+            "OData cast is not supported because the required parameters might be missing."
+            " Try adding $count=true query parameter and ConsistencyLevel:eventual header."
+            " Refer to https://aka.ms/graph-docs/advanced-queries for more information")
     g = ctx.tenant.groups.get(group)
     if g is None:
         raise _resource_not_found(group)
@@ -122,7 +134,7 @@ def _members(
             members = [m for m in members if isinstance(m, Group)]
         else:
             raise GraphProblem(400, "Request_BadRequest", f"Unsupported type cast '{cast}'.")
-    items = [_select(req, _member_json(m)) for m in members]
+    items = [_select(req, _member_json(m, req.roles)) for m in members]
     top = parse_top(req.query.get("$top"), default=100, maximum=999)
     skip = int(req.query.get("$skiptoken", "0") or 0)
     page = items[skip : skip + top]
@@ -133,6 +145,12 @@ def _members(
     if req.query.get("$count", "").lower() == "true":
         body["@odata.count"] = len(items)
     return json_response(body)
+
+
+def _advanced(req: GraphRequest) -> bool:
+    """ConsistencyLevel: eventual with $count=true: Graph's "advanced query parameters"."""
+    return (req.headers.get("consistencylevel", "").lower() == "eventual"
+            and req.query.get("$count", "").lower() == "true")
 
 
 @route("GET", "/groups/{group}/transitiveMembers")

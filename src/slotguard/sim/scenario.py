@@ -3,7 +3,8 @@ so a scenario stays "this week" whenever it is loaded.
 
 Format (all keys camelCase; see scenarios/demo.json):
   tenant   {id, domain, displayName}
-  apps     [{clientId, displayName, secrets[], roles[], certificates[{pem}]}]
+  apps     [{clientId, displayName, secrets[], roles[], certificates[{pem}]}]; roles are
+            the application permissions admin-consented (default SLOTGUARD_ROLES)
   users    [{id?, upn, displayName, timeZone (Windows or IANA), workingHours{daysOfWeek,
             startTime, endTime, timeZone?}, manager?, jobTitle?, department?,
             flags[no_mailbox|access_denied]}]
@@ -29,6 +30,7 @@ from typing import Any
 from slotguard.sim import events as ev
 from slotguard.sim import todo
 from slotguard.sim.auth import cert_thumbprints
+from slotguard.sim.graph_errors import GraphProblem
 from slotguard.sim.model import (
     AppCertificate,
     AppRegistration,
@@ -49,6 +51,18 @@ _EVENT_PASSTHROUGH = (
     "categories",
     "sensitivity",
     "importance",
+)
+
+
+# An app registration's roles when a scenario names none: what slotguard uses with every
+# feature on (docs/entra-app-registration.md). They go into its tokens (permissions.py).
+SLOTGUARD_ROLES = (
+    "Calendars.ReadWrite",
+    "MailboxSettings.Read",
+    "Tasks.ReadWrite.All",
+    "User.Read.All",
+    "GroupMember.Read.All",
+    "Mail.Send",
 )
 
 
@@ -147,17 +161,7 @@ def _add_app(tenant: Tenant, app: dict[str, Any], where: str) -> None:
         str(app.get("displayName") or "app"),
         tuple(app.get("secrets") or ()),
         certs,
-        tuple(
-            app.get("roles")
-            or (
-                "Calendars.ReadWrite",
-                "MailboxSettings.Read",
-                "Tasks.ReadWrite.All",
-                "User.Read.All",
-                "GroupMember.Read.All",
-                "Mail.Send",
-            )
-        ),
+        tuple(app["roles"]) if "roles" in app else SLOTGUARD_ROLES,
     )
 
 
@@ -329,4 +333,7 @@ def _add_todo(tenant: Tenant, raw: dict[str, Any], monday: date, where: str) -> 
                     "dateTime": f"{due.isoformat()}T00:00:00",
                     "timeZone": user.time_zone,
                 }
-            todo.create_task(lst, body)
+            try:
+                todo.create_task(lst, body)
+            except GraphProblem as exc:  # e.g. a zone Graph does not take in dueDateTime
+                raise ScenarioError(f"{where}: {exc}") from exc

@@ -13,6 +13,7 @@ from slotguard.sim.events import new_change_key, now
 from slotguard.sim.graph_errors import GraphProblem, bad_request, not_found
 from slotguard.sim.model import LinkedResource, Mailbox, TodoList, TodoTask, new_opaque_id
 from slotguard.sim.timezones import UnknownTimeZone, format_local, parse_datetime_tz
+from slotguard.sim.zone_names import require, unsupported
 
 _STATUS = {"notStarted", "inProgress", "completed", "waitingOnOthers", "deferred"}
 _IMPORTANCE = {"low", "normal", "high"}
@@ -141,12 +142,12 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
         )
     for key in _DATES:
         if out.get(key) is not None:
+            if isinstance(out[key], dict) and out[key].get("timeZone"):
+                require(str(out[key]["timeZone"]))  # as for events: zone_names.py
             try:
                 value = parse_datetime_tz(out[key], key).astimezone(UTC)
             except UnknownTimeZone as exc:
-                raise bad_request(
-                    "invalidRequest", f"{key}.timeZone '{exc}' is not supported."
-                ) from exc
+                raise unsupported(str(exc)) from exc
             except ValueError as exc:
                 raise bad_request(
                     "invalidRequest", f"{key} is not a dateTimeTimeZone: {exc}"
@@ -157,6 +158,8 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
         raise bad_request(
             "invalidRequest", "recurrence must be a patternedRecurrence with a pattern."
         )
+    if rec is not None and (rec.get("range") or {}).get("recurrenceTimeZone"):
+        require(str(rec["range"]["recurrenceTimeZone"]))
     if rec is not None:
         out["recurrence"] = {
             "pattern": {
