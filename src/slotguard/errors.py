@@ -16,6 +16,10 @@ class ConfigError(SlotguardError):
         super().__init__("\n".join(problems))
 
 
+class LedgerUnavailable(SlotguardError):
+    """The ledger's database cannot be reached or used (server down, disk gone)."""
+
+
 class GraphError(SlotguardError):
     """A Microsoft Graph call failed. ``code`` is Graph's error code when it gave one."""
 

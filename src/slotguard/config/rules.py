@@ -112,9 +112,12 @@ _TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s
 
 def load_rules_text(text: str, *, source: str = "<rules>") -> RulesFile:
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))  # a BOM some editors write
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([_syntax_problem(str(exc), text, source)]) from None
+    except RecursionError:
+        raise ConfigError([f"{source}: invalid TOML (arrays or tables nested too deeply for "
+                           "a rules file); flatten it"]) from None
     return parse_rules(data, source=source)
 
 

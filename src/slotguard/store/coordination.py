@@ -77,6 +77,22 @@ class CoordinationMixin(LedgerBase):
         with self._write() as conn:
             return conn.execute(query).rowcount == 1
 
+    def renew_leases(self, names: Iterable[str], owner: str, ttl_seconds: float) -> set[str]:
+        """Extend the leases ``owner`` still holds, lapsed or not (a lapsed lease nobody
+        took is still the owner's row), in one transaction; returns the names held now.
+        A name missing from the result was taken over or released: stop working on it."""
+        wanted = list(dict.fromkeys(names))
+        now = self._now()
+        expires = now + _ttl(ttl_seconds)
+        held: set[str] = set()
+        with self._write() as conn:
+            for part in chunks(wanted):
+                conn.execute(update(_L).where(_L.c.name.in_(part), _L.c.owner == owner)
+                             .values(expires_at=expires))
+                held.update(conn.execute(select(_L.c.name).where(
+                    _L.c.name.in_(part), _L.c.owner == owner)).scalars())
+        return held
+
     def release_lease(self, name: str, owner: str) -> bool:
         return bool(self.release_leases([name], owner))
 
