@@ -24,8 +24,7 @@ from typer.testing import CliRunner
 
 from slotguard.cli import config_cmd, live_cmd
 from slotguard.config.rules import example_rules_text
-from slotguard.errors import ConfigError, LedgerUnavailable
-from slotguard.store.ledger import _unusable
+from slotguard.errors import ConfigError
 
 # Read before the settings fixtures clear SLOTGUARD_* from the environment.
 PG_URL = os.environ.get("SLOTGUARD_TEST_POSTGRES_URL", "")
@@ -227,6 +226,9 @@ def test_a_database_that_refuses_the_login(app: typer.Typer, base: dict[str, str
 
 
 def test_a_wrong_password_is_bad_input() -> None:
+    from slotguard.errors import LedgerUnavailable
+    from slotguard.store.ledger import _unusable
+
     refused = OperationalError("connect", {}, Exception(
         'connection failed: FATAL:  password authentication failed for user "slotguard"'))
     error = _unusable(refused)
