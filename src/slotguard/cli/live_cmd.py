@@ -164,6 +164,7 @@ def run_command(
         from slotguard.runtime import settle_heap
         from slotguard.service.bootstrap import bootstrap
         from slotguard.service.daemon import Daemon
+        from slotguard.service.reload import reloader
         from slotguard.service.weekly import run_weekly
 
         service = bootstrap(settings, rules_file)
@@ -176,6 +177,8 @@ def run_command(
             lambda stop: run_weekly(scanner, stop=stop, dry_run=settings.dry_run),
             interval_seconds=seconds,
             state_dir=settings.state_dir,
+            reload=reloader(scanner, settings, rules, on_settings=_logging),
+            check=service.ledger.file_problem,
         )
         try:
             return await daemon.run()
