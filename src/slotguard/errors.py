@@ -49,7 +49,8 @@ class AuthError(GraphError):
 
 
 class MailboxUnavailable(GraphError):
-    """The seller's mailbox cannot be used: ``reason`` is missing | access_denied | deleted."""
+    """The seller's mailbox cannot be used: ``reason`` is missing | access_denied |
+    not_found (no such user: never existed, or deleted)."""
 
     def __init__(self, message: str, *, reason: str, status: int | None = None,
                  code: str | None = None) -> None:
