@@ -25,6 +25,7 @@ from slotguard.ports import Mailbox
 from slotguard.service import report as rpt
 from slotguard.service.apply import EXISTING, RECOVERED, REFUSED, WRITTEN
 from slotguard.service.calendars import Window, read_mailboxes, read_windows, window_key
+from slotguard.service.details import with_details
 from slotguard.service.fingerprint import rules_digest, seller_fingerprint, window_digest
 from slotguard.service.leases import LeaseKeeper, lease_name
 from slotguard.service.outcome import SellerRun
@@ -136,6 +137,11 @@ class Wave:
                             manager=target.manager)
             gathered = Gathered(seller, mailbox, read.events, self.span)
             plan = decide(gathered, self.week, s.rules, self.now, known)
+            if (detailed := await with_details(
+                    s.gateway, upn, plan, known, read.events)) is not None:
+                # The same decision, with what the writes show of the meetings.
+                gathered = Gathered(seller, mailbox, detailed, self.span)
+                plan = decide(gathered, self.week, s.rules, self.now, known)
             applied = await SellerRun(s, seller_report, self.dry_run).apply(
                 plan, {r.key: r for r in known})
             if not self.dry_run:
