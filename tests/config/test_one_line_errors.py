@@ -4,7 +4,6 @@ checks in ``check-config`` as in ``scan`` (one validation path)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -15,11 +14,9 @@ from pathlib import Path
 
 import pytest
 import typer
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy.exc import OperationalError
+from tests.graph.test_auth import _certificate
 from typer.testing import CliRunner
 
 from slotguard.cli import config_cmd, live_cmd
@@ -56,12 +53,7 @@ def run(app: typer.Typer, env: dict[str, str], *args: str) -> tuple[int, list[st
 
 
 def _pem(tmp: Path, *, key: bool = True, cert: bool = True) -> Path:
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "slotguard")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-                   .public_key(private.public_key()).serial_number(1).not_valid_before(now)
-                   .not_valid_after(now + dt.timedelta(days=1)).sign(private, hashes.SHA256()))
+    private, certificate = _certificate()
     data = b""
     if key:
         data += private.private_bytes(serialization.Encoding.PEM,

@@ -5,22 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.config.test_rules import MINIMAL
+
 from slotguard.config.rules import load_rules_text
 from slotguard.service.memory import InMemoryCalendarGateway
 from slotguard.service.sellers import roster_from
 
-RULES = """
-[organization]
-internal_domains = ["contoso.com"]
-
-[[teams]]
-name = "Nordics"
-sellers = ["anna.berg@contoso.com"]
-  [[teams.blocks]]
-  days = ["tue"]
-  start = "08:00"
-  end = "10:00"
-
+RULES = MINIMAL + """
 [[teams]]
 name = "East"
 group_id = "3f2a5c1e-7b8d-4e21-9a0f-5d6c7b8a9e01"

@@ -81,17 +81,12 @@ class CoordinationMixin(LedgerBase):
         """Extend the leases ``owner`` still holds, lapsed or not (a lapsed lease nobody
         took is still the owner's row), in one transaction; returns the names held now.
         A name missing from the result was taken over or released: stop working on it."""
-        wanted = list(dict.fromkeys(names))
-        now = self._now()
-        expires = now + _ttl(ttl_seconds)
-        held: set[str] = set()
+        expires = self._now() + _ttl(ttl_seconds)
         with self._write() as conn:
-            for part in chunks(wanted):
-                conn.execute(update(_L).where(_L.c.name.in_(part), _L.c.owner == owner)
-                             .values(expires_at=expires))
-                held.update(conn.execute(select(_L.c.name).where(
-                    _L.c.name.in_(part), _L.c.owner == owner)).scalars())
-        return held
+            return {name for part in chunks(list(dict.fromkeys(names)))
+                    for name in conn.execute(
+                        update(_L).where(_L.c.name.in_(part), _L.c.owner == owner)
+                        .values(expires_at=expires).returning(_L.c.name)).scalars()}
 
     def release_lease(self, name: str, owner: str) -> bool:
         return bool(self.release_leases([name], owner))
