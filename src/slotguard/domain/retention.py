@@ -16,28 +16,49 @@ the seller (the meeting's subject, its link) is looked up in Graph when needed.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from slotguard.domain.model import Attendee, AttendeeType, CalendarEvent
+
+_ATTENDEES: dict[str, Attendee] = {}  # one Attendee per domain: the stored forms share them
 
 
 def _domain(address: str | None) -> str | None:
-    text = (address or "").strip().lower()
-    if "@" not in text:
-        return None  # none, or an Exchange directory address: internal either way
-    return "@" + text.rpartition("@")[2]
+    """``@fabrikam.com`` for an address; None for none or an Exchange directory address
+    (internal either way)."""
+    if not address:
+        return None
+    at = address.rfind("@")
+    return None if at < 0 else "@" + address[at + 1:].strip().lower()
+
+
+def _domains(event: CalendarEvent) -> tuple[str, ...]:
+    if not event.attendees:
+        return ()
+    found = set()
+    for attendee in event.attendees:
+        if attendee.type is not AttendeeType.RESOURCE:
+            address = attendee.address
+            at = address.rfind("@")
+            if at >= 0:
+                found.add("@" + address[at + 1:].strip().lower())
+    return tuple(sorted(found))
 
 
 def stored_form(event: CalendarEvent) -> CalendarEvent:
     """``event`` as the ledger may keep it."""
-    domains = sorted({d for a in event.attendees if a.type is not AttendeeType.RESOURCE
-                      and (d := _domain(a.address)) is not None})
-    attendees = tuple(Attendee(d) for d in domains)
-    organizer = _domain(event.organizer)
-    if (not event.subject and event.web_link is None and attendees == event.attendees
-            and organizer == event.organizer):
-        return event  # already in stored form
-    return replace(event, subject="", web_link=None, attendees=attendees, organizer=organizer)
+    attendees = tuple(_ATTENDEES.get(d) or _ATTENDEES.setdefault(d, Attendee(d))
+                      for d in _domains(event))
+    return CalendarEvent(event.id, event.start, event.end, "", event.show_as, event.response,
+                         event.is_cancelled, event.is_all_day, attendees,
+                         _domain(event.organizer), event.categories, event.sensitivity,
+                         event.marker, event.series_master_id, None)
+
+
+def decision_inputs(event: CalendarEvent) -> tuple[object, ...]:
+    """What of ``event`` decisions read, as plain values: equal for an event and its
+    stored form (for digests, without building the stored form)."""
+    return (event.id, event.start, event.end, event.show_as, event.response,
+            event.is_cancelled, event.is_all_day, _domains(event), _domain(event.organizer),
+            event.categories, event.sensitivity, event.series_master_id)
 
 
 def lacks_details(event: CalendarEvent) -> bool:

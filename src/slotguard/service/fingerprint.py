@@ -25,7 +25,7 @@ from datetime import date
 import msgspec
 
 from slotguard.domain.model import CalendarEvent, IsoWeek
-from slotguard.domain.retention import stored_form
+from slotguard.domain.retention import decision_inputs
 from slotguard.ports import Mailbox
 from slotguard.store.records import PENDING_ACTION_STATES, ActionRecord
 
@@ -69,5 +69,5 @@ def window_digest(events: Iterable[CalendarEvent]) -> bytes:
             h.update(_ENCODER.encode(("own", event.id, event.marker.purpose.value,
                                       event.marker.key, event.start, event.end)))
         else:
-            h.update(_ENCODER.encode(stored_form(event)))
+            h.update(_ENCODER.encode(decision_inputs(event)))
     return h.digest()
