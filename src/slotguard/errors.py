@@ -16,6 +16,10 @@ class ConfigError(SlotguardError):
         super().__init__("\n".join(problems))
 
 
+class LedgerUnavailable(SlotguardError):
+    """The ledger's database cannot be reached or used (server down, disk gone)."""
+
+
 class GraphError(SlotguardError):
     """A Microsoft Graph call failed. ``code`` is Graph's error code when it gave one."""
 
@@ -45,7 +49,8 @@ class AuthError(GraphError):
 
 
 class MailboxUnavailable(GraphError):
-    """The seller's mailbox cannot be used: ``reason`` is missing | access_denied | deleted."""
+    """The seller's mailbox cannot be used: ``reason`` is missing | access_denied |
+    not_found (no such user: never existed, or deleted)."""
 
     def __init__(self, message: str, *, reason: str, status: int | None = None,
                  code: str | None = None) -> None:

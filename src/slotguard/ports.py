@@ -156,5 +156,14 @@ class BulkReads(Protocol):
         """Each seller's window, or the error that stopped its read."""
 
 
+@runtime_checkable
+class EventById(Protocol):
+    """A gateway whose windows can come from stored snapshots, which keep no subjects or
+    links (domain/retention.py), reads one event again when a write must name it."""
+
+    async def event(self, upn: str, event_id: str) -> CalendarEvent | None:
+        """The event as Graph has it now; None when it is gone."""
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...

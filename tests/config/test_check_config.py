@@ -173,3 +173,15 @@ def test_unknown_slotguard_variables_are_warned_about(
         "warning: SLOTGUARD_DRYRUN: not a slotguard setting and ignored; "
         "did you mean SLOTGUARD_DRY_RUN?",
     ]
+
+
+def test_the_state_directory_and_replica_id_are_shown_absolute(
+        app: typer.Typer, clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLOTGUARD_STATE_DIR", "state")
+    code, out, _ = run(app, "check-config", "--rules", str(EXAMPLE))
+    assert code == 0
+    lines = {line.split(None, 2)[0] + " " + line.split(None, 2)[1]: line
+             for line in out.splitlines() if line.startswith(("State directory", "Replica id"))}
+    assert str(clean_env / "state") in lines["State directory"]
+    assert "(stable for this host and state directory)" in lines["Replica id"]
+    assert not (clean_env / "state").exists()  # shown, not created

@@ -254,12 +254,14 @@ def test_a_zone_microsoft_365_cannot_be_given_is_refused() -> None:
     [
         ("Call back {customer}", "follow_up.title_template: unknown placeholder {customer}; "
                                  "use only {meeting}, {date}, {block}"),
-        ("{meeting!z}", "follow_up.title_template: cannot be filled in; use only {meeting}, "
-                        "{date}, {block} without format options"),
+        ("{meeting!z}", "follow_up.title_template: {meeting!z}: format options are not "
+                        "allowed; write {meeting}"),
+        ("{meeting:>99999999}", "follow_up.title_template: {meeting:>99999999}: format "
+                                "options are not allowed; write {meeting}"),
         ("Call {meeting", "follow_up.title_template: is not a valid template (expected '}' "
                           "before end of string); write {{ or }} for a literal brace"),
-        ("{meeting:%d}", "follow_up.title_template: cannot be filled in; use only {meeting}, "
-                         "{date}, {block} without format options"),
+        ("{meeting:%d}", "follow_up.title_template: {meeting:%d}: format options are not "
+                         "allowed; write {meeting}"),
     ],
 )
 def test_title_template_placeholders(template: str, expected: str) -> None:
@@ -297,3 +299,53 @@ def test_explicit_block_ids_keep_their_history_when_times_move() -> None:
     bad = MINIMAL.replace('end = "10:00"', 'end = "10:00"\n  id = "a|b"')
     assert problems(bad) == ["teams[0].blocks[0].id: 'a|b' is not a valid id; use up to 64 "
                              "letters, digits, '-', '_' or '.'"]
+
+
+@pytest.mark.parametrize(("value", "char"), [("Follow up\x00 {meeting}", "U+0000"),
+                                             ("Follow up \u202e{meeting}", "U+202E")])
+def test_control_characters_in_texts_are_rejected(value: str, char: str) -> None:
+    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04X}" for c in value)
+    found = problems(MINIMAL + f'[follow_up]\ntitle_template = "{escaped}"\n'
+                     f'list_name = "{escaped.replace("{meeting}", "")}"\n')
+    assert len(found) == 2 and all(char in line for line in found), found
+    assert found[0].startswith("follow_up.list_name: contains the control character")
+
+
+def test_a_template_that_leaves_no_room_for_the_meeting() -> None:
+    [line] = problems(MINIMAL + f'[follow_up]\ntitle_template = "{"x" * 260} {{meeting}}"\n')
+    assert line.startswith("follow_up.title_template: leaves no room for the meeting")
+
+
+def test_rendered_titles_are_cut_to_what_graph_keeps_and_never_formatted() -> None:
+    from datetime import date
+
+    from slotguard.domain.followup import TITLE_LIMIT, render_title
+
+    title = render_title("Follow up: {meeting}", "Fabrikam\u202e\x00 " + "x" * 600,
+                         date(2026, 1, 5), "Prospecting")
+    assert len(title) == TITLE_LIMIT and title.endswith("\u2026")
+    assert "\u202e" not in title and "\x00" not in title
+    with pytest.raises(ValueError, match="format"):
+        render_title("{meeting:>99999999}", "m", date(2026, 1, 5), "b")
+
+
+def test_a_utf8_bom_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "slotguard.toml"
+    path.write_bytes("\ufeff".encode() + MINIMAL.encode())
+    assert load_rules(path).teams[0].name == "Nordics"
+
+
+def test_a_text_too_long_says_characters() -> None:
+    [line] = problems(MINIMAL + f'[follow_up]\nlist_name = "{"y" * 300}"\n')
+    assert line == "follow_up.list_name: must be at most 255 characters"
+
+
+def test_a_toml_datetime_is_shown_as_written() -> None:
+    [line] = problems(MINIMAL + "[follow_up]\nlist_name = 1979-05-27T07:32:00-08:00\n")
+    assert line == "follow_up.list_name: must be text in quotes (got 1979-05-27T07:32:00-08:00)"
+
+
+def test_an_internationalised_domain_is_a_domain() -> None:
+    text = MINIMAL.replace('["contoso.com"]', '["contoso.com", "bücher.example"]')
+    domains = load_rules_text(text).rules.organization.internal_domains
+    assert {"bücher.example", "xn--bcher-kva.example"} <= domains

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import platformdirs
 import pytest
 from pydantic import ValidationError
 
@@ -60,9 +61,39 @@ def test_defaults() -> None:
     assert settings.concurrency == 32
     assert settings.mailbox_concurrency == 4
     assert settings.log_personal_data is False
-    expected_db = (Path.cwd() / ".slotguard" / "slotguard.db").resolve().as_posix()
-    assert settings.database_url_resolved == f"sqlite:///{expected_db}"
-    assert settings.replica_id  # hostname-pid
+    state = Path(platformdirs.user_state_dir("slotguard", appauthor=False))
+    assert settings.state_dir == state and state.is_absolute()
+    assert settings.database_url_resolved == f"sqlite:///{(state / 'slotguard.db').as_posix()}"
+    assert settings.replica_id is None  # stable per host and state directory
+
+
+def test_the_default_state_dir_does_not_depend_on_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_settings().database_url_resolved
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert load_settings().database_url_resolved == first
+
+
+def test_a_relative_state_dir_is_made_absolute_when_read(tmp_path: Path) -> None:
+    settings = load_settings(state_dir="state")
+    assert settings.state_dir == tmp_path / "state"
+
+
+def test_a_state_dir_that_is_a_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "state").write_text("")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(state_dir=str(tmp_path / "state"))
+    assert caught.value.problems == [
+        f"SLOTGUARD_STATE_DIR: {tmp_path / 'state'} is a file, not a directory; point it at "
+        "a directory (it is created when missing)"]
+
+
+def test_a_dotenv_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(b"SLOTGUARD_LOG_LEVEL=info\nSLOTGUARD_X=caf\xe9\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert caught.value.problems == [".env: byte 40 is not UTF-8; save the file as UTF-8"]
 
 
 @pytest.mark.parametrize(

@@ -98,11 +98,16 @@ def _step(method: Any) -> Any:
     return step
 
 
-def main() -> None:
+def install() -> None:
+    """Count (and die at) writes and ledger steps from now on in this process."""
     Pipeline.send = send  # type: ignore[method-assign]
     GraphGateway.send = gateway_send  # type: ignore[method-assign]
     for name in LEDGER_STEPS:
         setattr(Ledger, name, _step(getattr(Ledger, name)))
+
+
+def main() -> None:
+    install()
     env = dict(os.environ)
     clock = FixedClock(datetime.fromisoformat(env["SGTEST_CLOCK"]))
 

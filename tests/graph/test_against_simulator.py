@@ -136,7 +136,7 @@ def test_missing_and_denied_mailboxes(fresh: SimServer) -> None:
             reasons.append(caught.value.reason)
         return reasons
 
-    assert with_gateway(fresh, work) == ["missing", "access_denied", "deleted"]
+    assert with_gateway(fresh, work) == ["missing", "access_denied", "not_found"]
 
 
 def test_429_retry_after_is_honoured_with_the_injected_sleep(fresh: SimServer) -> None:

@@ -82,8 +82,8 @@ def test_a_second_401_is_an_auth_error(make_gateway) -> None:  # type: ignore[no
     ("response", "reason"),
     [
         (odata_error(404, "MailboxNotEnabledForRESTAPI", "The mailbox is inactive"), "missing"),
-        (odata_error(404, "ErrorInvalidUser", "The requested user is invalid."), "deleted"),
-        (odata_error(404, "ResourceNotFound", "Resource could not be discovered."), "deleted"),
+        (odata_error(404, "ErrorInvalidUser", "The requested user is invalid."), "not_found"),
+        (odata_error(404, "ResourceNotFound", "Resource could not be discovered."), "not_found"),
         (odata_error(403, "ErrorAccessDenied", "Access to OData is disabled."), "access_denied"),
     ],
 )

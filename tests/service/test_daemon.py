@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
+import pytest
 from structlog.testing import capture_logs
 
 from slotguard.service.daemon import Daemon, heartbeat_age
@@ -80,3 +82,33 @@ def test_stop_lets_the_tick_in_flight_finish(tmp_path: Path) -> None:
 
     asyncio.run(main())
     assert finished == [True]
+
+
+def test_a_cycle_longer_than_the_interval_is_one_line_with_its_duration(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    ticks = 0
+
+    async def main() -> None:
+        daemon: Daemon
+
+        async def scan(stop: asyncio.Event) -> None:  # type: ignore[return]
+            nonlocal ticks
+            ticks += 1
+            if ticks == 1:
+                await asyncio.sleep(0.4)  # eight intervals
+            else:
+                daemon.stop()
+
+        async def weekly(stop: asyncio.Event) -> None:
+            return None
+
+        daemon = Daemon(scan, weekly, interval_seconds=0.05, state_dir=tmp_path)  # type: ignore[arg-type]
+        await asyncio.wait_for(daemon.run(), 10)
+
+    caplog.set_level(logging.WARNING, logger="apscheduler")
+    with capture_logs() as logs:
+        asyncio.run(main())
+    overran = [e for e in logs if e["event"] == "daemon.cycle_overran"]
+    assert len(overran) == 1 and overran[0]["seconds"] >= 0.4
+    assert overran[0]["runs_skipped"] >= 1
+    assert not [r for r in caplog.records if "maximum number of running" in r.getMessage()]

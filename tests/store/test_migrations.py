@@ -3,6 +3,7 @@ that the migration and the tables in slotguard.store.schema describe the same sc
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,8 +45,9 @@ def table_names(ledger: Ledger) -> set[str]:
 
 def test_migrations_ship_inside_the_package() -> None:
     shipped = {p.relative_to(MIGRATIONS).as_posix() for p in MIGRATIONS.rglob("*")}
-    assert {"alembic.ini", "env.py", "script.py.mako", "versions/0001_initial.py"} <= shipped
-    assert head_revision() == "0001"
+    assert {"alembic.ini", "env.py", "script.py.mako", "versions/0001_initial.py",
+            "versions/0002_no_personal_data.py"} <= shipped
+    assert head_revision() == "0002"
 
 
 def test_upgrade_from_empty_to_head(
@@ -110,3 +112,37 @@ def test_replicas_starting_together_migrate_once(empty_url: str) -> None:
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def test_0002_drops_personal_data_from_an_existing_ledger(empty_url: str) -> None:
+    secret_subject, address = "Fabrikam renewal – confidential", "buyer@fabrikam.com"
+    engine = make_engine(empty_url)
+    try:
+        upgrade(engine, "0001")
+        with transaction(engine) as conn:
+            conn.execute(text(
+                "INSERT INTO delta_links (seller, \"window\", link, snapshot, updated_at) "
+                "VALUES ('anna@contoso.com', '2026-W48+2', 'https://link', :snap, "
+                "'2026-11-23 07:00:00')"), {"snap": f"{secret_subject} {address}".encode()})
+            meetings = json.dumps([{"id": "m1", "start": "2026-11-24T07:30:00+00:00",
+                                    "end": "2026-11-24T08:30:00+00:00", "organizer": address,
+                                    "subject": secret_subject}])
+            conn.execute(text(
+                "INSERT INTO violations (key, seller, team, rule_id, week, block_day, "
+                "block_start, block_end, kind, meetings, state, first_seen, last_seen, "
+                "state_changed_at) VALUES ('k1', 'anna@contoso.com', 'Nordics', 'r', "
+                "'2026-W48', '2026-11-24', '2026-11-24 07:00:00', '2026-11-24 09:00:00', "
+                "'customer', :meetings, 'open', '2026-11-23 07:00:00', "
+                "'2026-11-23 07:00:00', '2026-11-23 07:00:00')"), {"meetings": meetings})
+        upgrade(engine)
+        with transaction(engine, write=False) as conn:
+            assert conn.execute(text("SELECT count(*) FROM delta_links")).scalar_one() == 0
+            stored = conn.execute(text("SELECT meetings FROM violations")).scalar_one()
+        stored = json.loads(stored) if isinstance(stored, str) else stored
+        assert stored == [{"id": "m1", "start": "2026-11-24T07:30:00+00:00",
+                           "end": "2026-11-24T08:30:00+00:00"}]
+    finally:
+        engine.dispose()
+    if empty_url.startswith("sqlite:///"):  # nothing left in the file's free pages either
+        raw = Path(empty_url.removeprefix("sqlite:///")).read_bytes()
+        assert address.encode() not in raw and b"Fabrikam renewal" not in raw

@@ -1,9 +1,10 @@
 """``slotguard check-config`` and ``slotguard example-rules``.
 
 ``check-config`` is what an admin runs after editing: it validates the environment settings
-and the rules file together and shows what slotguard understood — per team the sellers (or
-the Entra group) and the blocks each of them keeps. It needs no credentials and touches
-neither Graph nor the ledger.
+and the rules file together — everything ``scan`` checks before it touches Graph
+(service/preflight.py serves both) — and shows what slotguard understood: where its state
+lives, per team the sellers (or the Entra group) and the blocks each of them keeps. It
+needs no credentials and touches neither Graph nor the ledger.
 """
 
 from __future__ import annotations
@@ -49,12 +50,14 @@ def check_config(rules: RulesOption = None) -> None:
     except ConfigError as error:
         problems += error.problems
     if settings is not None and rules_file is not None:
-        problems += _combined_problems(settings, rules_file)
+        from slotguard.service import preflight
+
+        problems += preflight.problems(settings, rules_file, need_credentials=False)
     if problems or settings is None or rules_file is None:
         print_problems(problems)
         raise typer.Exit(CONFIG_EXIT_CODE)
     _show(settings, rules_file)
-    print_problems(f"warning: {line}" for line in unknown_variables())
+    print_problems(unknown_variables(), prefix="warning: ", level="warning")
 
 
 def example_rules() -> None:
@@ -62,15 +65,6 @@ def example_rules() -> None:
     from slotguard.config.rules import example_rules_text
 
     sys.stdout.write(example_rules_text())
-
-
-def _combined_problems(settings: Settings, rules_file: RulesFile) -> list[str]:
-    from slotguard.config.settings import Cloud
-
-    if settings.cloud is Cloud.CHINA and rules_file.follow_up_enabled:
-        return ["follow_up.enabled: Microsoft To Do is not available with SLOTGUARD_CLOUD=china;"
-                " set enabled = false"]
-    return []
 
 
 def _show(settings: Settings, rules_file: RulesFile) -> None:
@@ -90,6 +84,8 @@ def _show(settings: Settings, rules_file: RulesFile) -> None:
 
 
 def _overview(settings: Settings, rules_file: RulesFile) -> list[tuple[str, str]]:
+    from slotguard.service.identity import stable_replica_id
+
     rules = rules_file.rules
     policy, follow_up, escalation = rules.policy, rules.follow_up, rules.escalation
     if settings.tenant_id:
@@ -110,7 +106,10 @@ def _overview(settings: Settings, rules_file: RulesFile) -> list[tuple[str, str]
         ("Cloud", f"{settings.cloud.value}: {settings.graph_base_url}"),
         ("Authority", authority),
         ("Credentials", credentials),
+        ("State directory", str(settings.state_dir)),
         ("Database", settings.database_url_display),
+        ("Replica id", settings.replica_id or f"{stable_replica_id(settings.state_dir)} "
+                       "(stable for this host and state directory)"),
         ("Mode", "dry run (writes nothing)" if settings.dry_run else "live"),
         ("Internal domains", ", ".join(sorted(rules.organization.internal_domains))),
         ("Fallback zone", rules.organization.fallback_zone),

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from slotguard.cli.common import print_problems
+
 if TYPE_CHECKING:
     from slotguard.config.rules import RulesFile
     from slotguard.config.settings import Settings
@@ -25,8 +27,13 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tab
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"slotguard: {message}", err=True)
+    print_problems([message], prefix="slotguard: ")
     raise typer.Exit(code)
+
+
+def _problems(lines: list[str]) -> NoReturn:
+    print_problems(lines, prefix="slotguard: ")
+    raise typer.Exit(2)
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -36,9 +43,7 @@ def _settings(**overrides: Any) -> Settings:
     try:
         return load_settings(**overrides)
     except ConfigError as error:
-        for problem in error.problems:
-            typer.echo(f"slotguard: {problem}", err=True)
-        raise typer.Exit(2) from None
+        _problems(error.problems)
 
 
 def _rules(path: Path | None, settings: Settings) -> RulesFile:
@@ -48,9 +53,23 @@ def _rules(path: Path | None, settings: Settings) -> RulesFile:
     try:
         return load_rules(path or settings.rules_file)
     except ConfigError as error:
-        for problem in error.problems:
-            typer.echo(f"slotguard: {problem}", err=True)
-        raise typer.Exit(2) from None
+        _problems(error.problems)
+
+
+def _preflight(settings: Settings, rules_file: RulesFile) -> None:
+    """What check-config checks, before anything is created: a scan with bad settings
+    leaves no state directory or database behind."""
+    from slotguard.errors import ConfigError
+    from slotguard.service import preflight
+
+    try:
+        preflight.require(settings, rules_file)
+    except ConfigError as error:
+        _problems(error.problems)
+
+
+# Weeks whose windows (a few weeks either side) stay inside what dates can hold.
+FIRST_YEAR, LAST_YEAR = 1971, 9998
 
 
 def _week(text: str | None) -> IsoWeek | None:
@@ -59,9 +78,13 @@ def _week(text: str | None) -> IsoWeek | None:
     if text is None:
         return None
     try:
-        return IsoWeek.parse(text)
+        week = IsoWeek.parse(text)
     except ValueError:
         _fail(f"--week: {text!r} is not an ISO week; use YYYY-Www, e.g. 2026-W48")
+    if not FIRST_YEAR <= week.year <= LAST_YEAR:
+        _fail(f"--week: {text!r} is out of range; use a week of the years "
+              f"{FIRST_YEAR}-{LAST_YEAR}, e.g. 2026-W48")
+    return week
 
 
 def _logging(settings: Settings) -> None:
@@ -103,6 +126,7 @@ def scan_command(
     judged = _week(week)
     settings = _settings()
     rules_file = _rules(rules, settings)
+    _preflight(settings, rules_file)
     _logging(settings)
 
     async def main() -> Any:
@@ -118,6 +142,8 @@ def scan_command(
 
     report = _run(main)
     _print_report(report, as_json, settings.log_personal_data)
+    for line in report.status_lines():
+        print_problems([line], prefix="slotguard: ", level="warning")
     raise typer.Exit(report.exit_status())
 
 
@@ -130,6 +156,7 @@ def run_command(
     """The daemon: scan on an interval, weekly jobs, exit cleanly on SIGTERM/SIGINT."""
     settings = _settings()
     rules_file = _rules(rules, settings)
+    _preflight(settings, rules_file)
     _logging(settings)
     seconds = interval if interval is not None else float(settings.scan_interval_seconds)
 
@@ -137,6 +164,7 @@ def run_command(
         from slotguard.runtime import settle_heap
         from slotguard.service.bootstrap import bootstrap
         from slotguard.service.daemon import Daemon
+        from slotguard.service.reload import reloader
         from slotguard.service.weekly import run_weekly
 
         service = bootstrap(settings, rules_file)
@@ -149,6 +177,8 @@ def run_command(
             lambda stop: run_weekly(scanner, stop=stop, dry_run=settings.dry_run),
             interval_seconds=seconds,
             state_dir=settings.state_dir,
+            reload=reloader(scanner, settings, rules, on_settings=_logging),
+            check=service.ledger.file_problem,
         )
         try:
             return await daemon.run()
@@ -166,11 +196,18 @@ def ledger_command(
     """What the ledger holds: runs, violations, actions, per seller."""
     judged = _week(week)
     settings = _settings()
-    from slotguard.store.ledger import Ledger
+    from slotguard.service.preflight import storage_problems
 
-    with Ledger.open(settings.database_url_resolved, migrate=True) as ledger:
-        summary = ledger.summary()
-        sellers = ledger.seller_summary(str(judged) if judged else None)
+    if problems := storage_problems(settings):
+        _problems(problems)
+
+    async def read() -> tuple[Any, Any]:
+        from slotguard.store.ledger import Ledger
+
+        with Ledger.open(settings.database_url_resolved, migrate=True) as ledger:
+            return ledger.summary(), ledger.seller_summary(str(judged) if judged else None)
+
+    summary, sellers = _run(read)
     if as_json:
         sys.stdout.write(json.dumps({"summary": summary, "sellers": sellers}, indent=2,
                                     default=str) + "\n")
@@ -213,14 +250,15 @@ def _run(main: Any) -> Any:
     try:
         return asyncio.run(main())
     except ConfigError as error:
-        for problem in error.problems:
-            typer.echo(f"slotguard: {problem}", err=True)
-        raise typer.Exit(2) from None
+        _problems(error.problems)
     except AuthError as error:
         _fail(f"sign-in failed: {error}; check SLOTGUARD_TENANT_ID, SLOTGUARD_CLIENT_ID and "
               "the secret or certificate", 1)
     except SlotguardError as error:
         _fail(str(error), 1)
+    except OSError as error:  # the state directory or a file went away mid-run
+        where = f" ({error.filename})" if error.filename else ""
+        _fail(f"{error.strerror or error}{where}; check SLOTGUARD_STATE_DIR", 1)
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
 

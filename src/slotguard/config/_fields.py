@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from pathlib import Path
 
@@ -75,5 +74,19 @@ def database_url(value: SecretStr | None) -> SecretStr | None:
     return value
 
 
-def replica_id() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
+def default_state_dir() -> Path:
+    """The platform's state directory for the user (``~/.local/state/slotguard`` on
+    Linux): absolute, so the ledger never depends on the working directory."""
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("slotguard", appauthor=False))
+
+
+def state_dir(value: Path) -> Path:
+    """Made absolute once, when the settings are read: a relative SLOTGUARD_STATE_DIR means
+    the directory it names from where slotguard was started, and nothing later moves it."""
+    path = Path(os.path.abspath(value.expanduser()))
+    if path.exists() and not path.is_dir():
+        raise fail(f"{path} is a file, not a directory; point it at a directory "
+                   "(it is created when missing)")
+    return path

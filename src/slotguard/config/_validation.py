@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Callable, Iterable
+from datetime import date, datetime, time
 from enum import Enum
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
@@ -31,6 +32,8 @@ def shown(value: object) -> str:
     """A short, one-line rendering of an offending value."""
     if isinstance(value, bool):
         return "true" if value else "false"  # as TOML and env files spell it
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()  # a TOML date or time, as the file writes it
     text = repr(value)
     text = text.replace("\n", "\\n")
     return text if len(text) <= 60 else text[:57] + "..."
@@ -100,7 +103,9 @@ def describe(error: ErrorDetails, *, show_input: bool = True) -> str:
         "less_than": lambda: f"must be less than {ctx.get('lt')}{got}",
         "string_too_short": lambda: "must not be empty",
         "string_too_long": lambda: f"must be at most {ctx.get('max_length')} characters",
-        "too_long": lambda: f"must have at most {ctx.get('max_length')} entries",
+        "too_long": lambda: f"must be at most {ctx.get('max_length')} characters"
+        if isinstance(error.get("input"), str)
+        else f"must have at most {ctx.get('max_length')} entries",
         "path_not_file": lambda: f"no such file{got}; give the path of an existing file",
         "enum": lambda: f"must be one of {_plain(ctx.get('expected', ''))}{got}",
         "literal_error": lambda: f"must be one of {_plain(ctx.get('expected', ''))}{got}",

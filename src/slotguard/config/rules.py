@@ -112,9 +112,12 @@ _TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s
 
 def load_rules_text(text: str, *, source: str = "<rules>") -> RulesFile:
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))  # a BOM some editors write
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([_syntax_problem(str(exc), text, source)]) from None
+    except RecursionError:
+        raise ConfigError([f"{source}: invalid TOML (arrays or tables nested too deeply for "
+                           "a rules file); flatten it"]) from None
     return parse_rules(data, source=source)
 
 
@@ -163,7 +166,7 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "<rules>") -> RulesFil
     if problems or org is None or policy is None or follow_up is None or escalation is None:
         raise ConfigError(sorted(problems, key=_document_order))
     rules = Rules(
-        organization=Organization(frozenset(org.internal_domains), org.fallback_time_zone),
+        organization=Organization(_both_forms(org.internal_domains), org.fallback_time_zone),
         policy=_policy(policy),
         follow_up=_follow_up(follow_up),
         escalation=EscalationRules(escalation.violations, escalation.weeks, escalation.enabled,
@@ -207,6 +210,12 @@ def _validate(model: type[M], raw: object, prefix: tuple[str | int, ...],
     except ValidationError as exc:
         problems.extend(problem_line(model, prefix, error) for error in exc.errors())
         return None
+
+
+def _both_forms(domains: list[str]) -> frozenset[str]:
+    """Each domain as written and in its ASCII (punycode) form: Exchange may give an
+    internationalised address either way."""
+    return frozenset(domains) | {d.encode("idna").decode("ascii") for d in domains}
 
 
 def _block(spec: BlockSpec) -> BlockRule:

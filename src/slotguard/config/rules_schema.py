@@ -19,7 +19,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from slotguard.config._validation import choice, fail, shown
-from slotguard.domain.followup import render_title
+from slotguard.domain.followup import TITLE_LIMIT, render_title, unsafe_character
 from slotguard.domain.model import InternalMeetings, ShowAs, Weekday, WhenFull
 from slotguard.timezones import to_iana, to_windows
 
@@ -72,9 +72,23 @@ def _upn(value: object) -> str:
 
 
 def _domain(value: object) -> str:
+    """A domain; an internationalised one (bücher.example) is checked in its ASCII form
+    and kept as written, lower-cased (``Organization`` holds both forms)."""
     text = _text(value).strip().lower().removeprefix("@")
-    if not _DOMAIN.match(text):
+    try:
+        ascii_form = text.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_form = ""
+    if not _DOMAIN.match(ascii_form):
         raise fail(f"{shown(value)} is not a domain name such as contoso.com")
+    return text
+
+
+def _safe(text: str) -> str:
+    char = unsafe_character(text)
+    if char is not None:
+        raise fail(f"contains the control character U+{ord(char):04X} at position "
+                   f"{text.index(char) + 1}; remove it")
     return text
 
 
@@ -105,16 +119,25 @@ def _zone(value: object) -> str:
 
 
 def _title_template(value: object) -> str:
-    text = _text(value)
+    text = _safe(_text(value))
     allowed = ", ".join("{" + name + "}" for name in TITLE_PLACEHOLDERS)
     try:
-        names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+        fields = [(field, spec, conversion) for _, field, spec, conversion
+                  in string.Formatter().parse(text) if field is not None]
     except ValueError as exc:
         raise fail(f"is not a valid template ({exc}); write {{{{ or }}}} for a literal brace"
                    ) from None
-    for name in names:
+    for name, spec, conversion in fields:
         if name not in TITLE_PLACEHOLDERS:
             raise fail(f"unknown placeholder {{{name}}}; use only {allowed}")
+        if spec or conversion:
+            shown_as = "{" + name + (f"!{conversion}" if conversion else "") + (
+                f":{spec}" if spec else "") + "}"
+            raise fail(f"{shown_as}: format options are not allowed; write {{{name}}}")
+    literal = render_title(text, "", date(2026, 1, 5), "")
+    if len(literal) >= TITLE_LIMIT:
+        raise fail(f"leaves no room for the meeting: task titles keep {TITLE_LIMIT} "
+                   "characters; shorten it")
     try:
         render_title(text, "Meeting", date(2026, 1, 5), "Prospecting")
     except ValueError:
@@ -123,10 +146,10 @@ def _title_template(value: object) -> str:
 
 
 def _stripped(value: object) -> str:
-    return _text(value).strip()
+    return _safe(_text(value).strip())
 
 
-Text = Annotated[str, BeforeValidator(_stripped), Field(min_length=1, max_length=255)]
+Text = Annotated[str, BeforeValidator(_stripped), Field(min_length=1, max_length=TITLE_LIMIT)]
 DayName = Annotated[Weekday, BeforeValidator(_weekday)]
 Clock = Annotated[time, BeforeValidator(_clock)]
 Upn = Annotated[str, BeforeValidator(_upn)]

@@ -10,6 +10,7 @@ secret cannot leak through a repr, a log line or a validation message.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 from collections.abc import Mapping
@@ -76,7 +77,8 @@ class Settings(BaseSettings):
     authority_url: AuthorityUrl = None
     ca_bundle: ExistingFile = None
     database_url: Annotated[SecretStr | None, AfterValidator(check.database_url)] = None
-    state_dir: Path = Path(".slotguard")
+    state_dir: Annotated[Path, AfterValidator(check.state_dir)] = Field(
+        default_factory=check.default_state_dir)
     rules_file: Path = Path("slotguard.toml")
     log_format: Annotated[LogFormat, choice(LogFormat)] = LogFormat.CONSOLE
     log_level: Annotated[LogLevel, choice(LogLevel)] = LogLevel.INFO
@@ -90,7 +92,8 @@ class Settings(BaseSettings):
     retry_max_attempts: int = Field(5, ge=1, le=20)
     retry_max_wait_seconds: float = Field(60.0, gt=0, le=3600)
     lease_seconds: int = Field(120, ge=10, le=86_400)
-    replica_id: str = Field(default_factory=check.replica_id, min_length=1, max_length=200)
+    # None: a stable id per host and state directory (service/identity.py).
+    replica_id: str | None = Field(None, min_length=1, max_length=200)
 
     @property
     def endpoints(self) -> CloudEndpoints:
@@ -132,7 +135,7 @@ class Settings(BaseSettings):
     def database_url_resolved(self) -> str:
         if self.database_url is not None:
             return self.database_url.get_secret_value()
-        return f"sqlite:///{(self.state_dir.expanduser().resolve() / 'slotguard.db').as_posix()}"
+        return f"sqlite:///{(self.state_dir / 'slotguard.db').as_posix()}"
 
     @property
     def database_url_display(self) -> str:
@@ -208,7 +211,9 @@ def unknown_variables(environ: Mapping[str, str] | None = None,
     would otherwise be ignored silently. ``SLOTGUARD_TEST_*`` belongs to the test suite."""
     names = set(os.environ if environ is None else environ)
     if env_file is not None and env_file.is_file():
-        names |= set(dotenv_values(env_file))
+        # An unreadable .env is load_settings' problem to report.
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            names |= set(dotenv_values(env_file))
     known = {f"{ENV_PREFIX}{field.upper()}" for field in Settings.model_fields}
     lines = []
     for name in sorted(n.upper() for n in names):
@@ -231,3 +236,9 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         # ``from None``: the pydantic error stays out of tracebacks and logs.
         raise ConfigError(settings_problems(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f".env: byte {exc.start} is not UTF-8; save the file as UTF-8"]
+                          ) from None
+    except OSError as exc:
+        raise ConfigError([f".env: cannot read it ({exc.strerror}); check its permissions"]
+                          ) from None

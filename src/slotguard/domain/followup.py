@@ -11,6 +11,8 @@ under the first violation by key.
 from __future__ import annotations
 
 import hashlib
+import string
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,6 +23,35 @@ from slotguard.domain.keys import follow_up_key, habit_key
 from slotguard.domain.model import CalendarEvent, IsoWeek, Rules, Seller, Violation, Weekday
 
 _PLACEHOLDERS = ("meeting", "date", "block")
+
+# Exchange keeps an item's subject to 255 characters (EWS cuts longer ones; Graph documents
+# no limit), and To Do shows task titles the same way: what slotguard writes fits in it.
+TITLE_LIMIT = 255
+# Bidirectional controls reorder what a reader sees (U+202E shows "txt.exe" as "exe.txt").
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                  "\u2066\u2067\u2068\u2069\ufeff")
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first control or bidirectional-control character in ``text``, or None."""
+    for char in text:
+        if char in _BIDI or unicodedata.category(char) == "Cc":
+            return char
+    return None
+
+
+def plain(text: str) -> str:
+    """``text`` without control and bidirectional-control characters; line breaks and
+    tabs become spaces (a meeting subject from Graph can carry any of them)."""
+    if unsafe_character(text) is None:
+        return text
+    return "".join(" " if char in "\t\n\r" else char for char in text
+                   if char in "\t\n\r" or unsafe_character(char) is None)
+
+
+def fit(text: str, limit: int = TITLE_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +90,27 @@ def add_working_days(
 
 
 def render_title(template: str, meeting: str, day: date, block: str) -> str:
-    values = {"meeting": meeting, "date": day.isoformat(), "block": block}
+    """The task title: placeholders filled with plain text, never formatted (a format spec
+    such as ``{meeting:>99999999}`` would make a title of a hundred million characters),
+    then cut to what Graph keeps."""
+    values = {"meeting": plain(meeting), "date": day.isoformat(), "block": plain(block)}
+    names = ", ".join("{" + name + "}" for name in _PLACEHOLDERS)
+    out: list[str] = []
     try:
-        return template.format_map(values)
-    except (KeyError, IndexError, ValueError) as exc:
-        names = ", ".join("{" + name + "}" for name in _PLACEHOLDERS)
+        for literal, name, spec, conversion in string.Formatter().parse(template):
+            out.append(literal)
+            if name is None:
+                continue
+            if name not in values:
+                raise ValueError(f"unknown placeholder {{{name}}}")
+            if spec or conversion:
+                raise ValueError(f"format options are not allowed in {{{name}}}")
+            out.append(values[name])
+    except ValueError as exc:
         raise ValueError(
             f"follow_up.title_template: cannot fill {template!r} ({exc}); use only {names}"
         ) from exc
+    return fit(plain("".join(out)))
 
 
 def plan_follow_ups(

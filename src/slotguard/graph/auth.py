@@ -78,6 +78,12 @@ def load_certificate(path: Path, password: str | None) -> dict[str, str]:
     except OSError as exc:
         raise ConfigError([f"{field}: cannot read {path}: {exc.strerror}"]) from exc
     secret = password.encode() if password else None
+    if b"-----BEGIN" in data:
+        for marker, what in ((b"PRIVATE KEY-----", "private key"),
+                             (b"-----BEGIN CERTIFICATE-----", "certificate")):
+            if marker not in data:
+                raise ConfigError([f"{field}: {path} has no {what}; give one PEM file with "
+                                   "both the private key and the certificate"])
     try:
         if b"-----BEGIN" in data:
             key = serialization.load_pem_private_key(data, secret)

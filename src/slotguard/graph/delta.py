@@ -5,6 +5,8 @@ costs one small request per cycle.
 events and the deltaLink) and returns the window's events now, plus the new snapshot and
 link to store. The snapshot is msgpack of domain ``CalendarEvent``s, so markers learnt
 from a full read survive rounds of delta, which cannot ``$expand`` extended properties.
+Only each event's stored form goes into the snapshot (domain/retention.py): no subject, no
+link, attendees as their domains — what the merge and the decisions need, nothing personal.
 A new event that could be slotguard's (no attendees, organised by the seller) has its
 marker looked up by id; customer meetings never cost that extra request. An expired or
 unknown delta state (410, syncStateNotFound) falls back to a full read.
@@ -26,6 +28,7 @@ from msgraph.generated.users.item.calendar_view.delta.delta_request_builder impo
 )
 
 from slotguard.domain.model import CalendarEvent, OwnMarker
+from slotguard.domain.retention import stored_form
 from slotguard.errors import SlotguardError, SyncStateExpired
 from slotguard.graph.batch import BatchCall, BatchResult, send_batch
 from slotguard.graph.decode import (
@@ -42,7 +45,8 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("slotguard.graph")
 
-SNAPSHOT_VERSION = 1
+# 2: events in their stored form. A snapshot of another version is a full read.
+SNAPSHOT_VERSION = 2
 DELTA_PAGE_SIZE = 1000
 
 
@@ -317,4 +321,4 @@ def _load(snapshot: bytes | None) -> list[CalendarEvent] | None:
 
 
 def _dump(events: list[CalendarEvent]) -> bytes:
-    return _ENCODER.encode(_Snapshot(SNAPSHOT_VERSION, events))
+    return _ENCODER.encode(_Snapshot(SNAPSHOT_VERSION, [stored_form(e) for e in events]))

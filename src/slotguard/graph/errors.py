@@ -97,7 +97,8 @@ def classify(
         if lcode in _MAILBOX_MISSING:
             return MailboxUnavailable(text, reason="missing", status=status, code=code)
         if status == 404 and (lcode in _USER_GONE or not code):
-            return MailboxUnavailable(text, reason="deleted", status=status, code=code)
+            # Graph cannot tell a user that never existed from a deleted one.
+            return MailboxUnavailable(text, reason="not_found", status=status, code=code)
         if status == 403 and lcode == "erroraccessdenied":
             # "Access to OData is disabled." = outside the application access policy.
             return MailboxUnavailable(text, reason="access_denied", status=status, code=code)

@@ -225,6 +225,10 @@ class GraphGateway:
         )
         return decode_event_page(raw or b"{}")
 
+    async def event(self, upn: str, event_id: str) -> CalendarEvent | None:
+        """``ports.EventById``: any event by id, with its subject and link."""
+        return await self.own_event(upn, event_id)
+
     async def own_event(self, upn: str, event_id: str) -> CalendarEvent | None:
         item = self.client.users.by_user_id(upn).events.by_event_id(event_id)
         params = EventItemRequestBuilder.EventItemRequestBuilderGetQueryParameters(

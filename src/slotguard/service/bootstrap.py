@@ -11,6 +11,7 @@ from slotguard.config.rules import RulesFile
 from slotguard.config.settings import Settings
 from slotguard.ports import CalendarGateway, Clock
 from slotguard.service.clock import SystemClock
+from slotguard.service.identity import Identity, claim_identity
 from slotguard.service.scan import Scanner
 from slotguard.service.sellers import roster_from
 from slotguard.store.ledger import Ledger
@@ -30,6 +31,8 @@ class Service:
         for thing in self._owned:
             if isinstance(thing, Ledger):
                 thing.close()
+            elif isinstance(thing, Identity):
+                thing.release()
             elif hasattr(thing, "aclose"):
                 await thing.aclose()
 
@@ -55,12 +58,20 @@ def bootstrap(settings: Settings, rules_file: RulesFile, gateway: CalendarGatewa
     parts stay the caller's."""
     owned: list[Any] = []
     clock = clock or SystemClock()
-    if ledger is None:
-        settings.state_dir.mkdir(parents=True, exist_ok=True)
-        ledger = Ledger.open(settings.database_url_resolved, clock, migrate=True)
-        owned.append(ledger)
     if gateway is None:
         settings.require_credentials()
+    # Only the owner can read the state: the ledger names sellers and their calendars.
+    settings.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    identity = claim_identity(settings.state_dir, settings.replica_id)
+    owned.append(identity)
+    if ledger is None:
+        try:
+            ledger = Ledger.open(settings.database_url_resolved, clock, migrate=True)
+        except Exception:
+            identity.release()
+            raise
+        owned.append(ledger)
+    if gateway is None:
         from slotguard.graph import build_gateway
 
         gateway = build_gateway(settings)
@@ -71,7 +82,7 @@ def bootstrap(settings: Settings, rules_file: RulesFile, gateway: CalendarGatewa
         rules=rules_file.rules,
         roster=roster_from(rules_file, gateway),
         clock=clock,
-        replica=settings.replica_id,
+        replica=identity.replica,
         concurrency=sellers_in_flight(settings, gateway),
         lease_seconds=float(settings.lease_seconds),
         personal_data=settings.log_personal_data,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from slotguard.domain.followup import FollowUpTask
+from slotguard.domain.followup import FollowUpTask, fit, plain
 from slotguard.domain.model import (
     BlockOccurrence,
     BlockRule,
@@ -48,7 +48,9 @@ def span_label(start: datetime, end: datetime, zone: str) -> str:
 def meeting_name(event: CalendarEvent, zone: str) -> str:
     if event.sensitivity in _HIDDEN or not event.subject.strip():
         return f"a private appointment at {local(event.start, zone):%H:%M}"
-    return f"\u201c{event.subject.strip()}\u201d"
+    # Graph's subject, as it is, goes into the seller's own mailbox: without the control
+    # characters that would garble or reorder the text, and no longer than a title.
+    return f"\u201c{fit(plain(event.subject).strip())}\u201d"
 
 
 def compensation_event(
@@ -68,7 +70,7 @@ def compensation_event(
     return NewEvent(
         key=placement.key,
         purpose=Purpose.COMPENSATION,
-        subject=f"{occ.rule.title} (make-up for {taken:%a %H:%M})",
+        subject=fit(f"{occ.rule.title} (make-up for {taken:%a %H:%M})"),
         body=body,
         start=placement.start,
         end=placement.end,

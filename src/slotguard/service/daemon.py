@@ -7,13 +7,23 @@ the stop event between sellers), then the process exits 0.
 
 After every tick, successful or not, a heartbeat file in STATE_DIR is touched: the
 container health check (``slotguard health``) reads its age.
+
+SIGHUP re-reads the settings and the rules (``reload``); a file that does not validate
+keeps the running rules and is one error line. A cycle longer than the interval is one
+warning line with its duration; APScheduler's own "maximum number of running instances"
+warning at every interval it skipped meanwhile is left out. Before every tick the
+daemon asks whether its ledger is still usable (``check``: the SQLite file deleted or
+replaced under it): if not, it logs why and stops with exit code 1, so the service
+manager restarts it on a ledger it can keep, instead of writing on into a deleted file.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,12 +31,14 @@ from typing import Any
 
 import structlog
 
+from slotguard import exit_codes
 from slotguard.service.report import ScanReport
 
 log = structlog.get_logger("slotguard.daemon")
 
 ScanFn = Callable[[asyncio.Event], Awaitable[ScanReport]]
 WeeklyFn = Callable[[asyncio.Event], Awaitable[object]]
+Check = Callable[[], str | None]  # why the daemon cannot go on, or None
 
 HEARTBEAT = "heartbeat"
 # The weekly job is checked hourly; claim_once(job, ISO week) in the ledger makes it run
@@ -58,6 +70,21 @@ class _FailureLatch:
         self.failures = 0
 
 
+class _SkippedRuns(logging.Filter):
+    """Drops APScheduler's warning for a run it skipped because the last one still runs
+    (it would repeat every interval of a long cycle) and counts them instead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipped = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "maximum number of running instances" in str(record.msg):
+            self.skipped += 1
+            return False
+        return True
+
+
 class Daemon:
     def __init__(
         self,
@@ -67,6 +94,8 @@ class Daemon:
         interval_seconds: float,
         state_dir: Path,
         weekly_interval: timedelta = WEEKLY_CHECK,
+        reload: Callable[[], object] | None = None,
+        check: Check | None = None,
     ) -> None:
         self._scan = scan
         self._weekly = weekly
@@ -77,6 +106,10 @@ class Daemon:
         self._scan_latch = _FailureLatch("scan")
         self._weekly_latch = _FailureLatch("weekly")
         self._running: set[asyncio.Task[Any]] = set()
+        self._reload = reload
+        self._check = check
+        self._skipped = _SkippedRuns()
+        self.exit_code = exit_codes.OK
         self.ticks = 0
 
     def stop(self) -> None:
@@ -89,9 +122,15 @@ class Daemon:
         from apscheduler.triggers.interval import IntervalTrigger
 
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        handlers: dict[int, Callable[[], object]] = {signal.SIGTERM: self.stop,
+                                                     signal.SIGINT: self.stop}
+        if self._reload is not None and hasattr(signal, "SIGHUP"):
+            handlers[signal.SIGHUP] = self._reload
+        for sig, handler in handlers.items():
             with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, self.stop)
+                loop.add_signal_handler(sig, handler)
+        apscheduler_log = logging.getLogger("apscheduler.scheduler")
+        apscheduler_log.addFilter(self._skipped)
         self._heartbeat.parent.mkdir(parents=True, exist_ok=True)
         scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
         now = datetime.now(UTC)
@@ -113,16 +152,24 @@ class Daemon:
             if self._running:
                 await asyncio.gather(*self._running, return_exceptions=True)
             scheduler.shutdown(wait=False)
-            for sig in (signal.SIGTERM, signal.SIGINT):
+            for sig in handlers:
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
+            apscheduler_log.removeFilter(self._skipped)
         log.info("daemon.stopped", ticks=self.ticks)
-        return 0
+        return self.exit_code
 
     async def _scan_tick(self) -> None:
+        began = time.monotonic()
+        skipped = self._skipped.skipped
         await self._guarded(self._scan, self._scan_latch)
         self.ticks += 1
         self._beat()
+        took = time.monotonic() - began
+        if took > self._interval:
+            log.warning("daemon.cycle_overran", seconds=round(took, 1),
+                        interval_seconds=self._interval,
+                        runs_skipped=self._skipped.skipped - skipped)
 
     async def _weekly_tick(self) -> None:
         await self._guarded(self._weekly, self._weekly_latch)
@@ -130,6 +177,13 @@ class Daemon:
     async def _guarded(self, job: Callable[[asyncio.Event], Awaitable[object]],
                        latch: _FailureLatch) -> None:
         if self._stop.is_set():
+            return
+        problem = self._check() if self._check is not None else None
+        if problem is not None:
+            log.error("daemon.ledger_unusable", problem=problem,
+                      fix="restart slotguard (a service manager does) to open the ledger anew")
+            self.exit_code = exit_codes.FAILED
+            self.stop()
             return
         task = asyncio.current_task()
         if task is not None:

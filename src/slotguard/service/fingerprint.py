@@ -25,6 +25,7 @@ from datetime import date
 import msgspec
 
 from slotguard.domain.model import CalendarEvent, IsoWeek
+from slotguard.domain.retention import decision_inputs
 from slotguard.ports import Mailbox
 from slotguard.store.records import PENDING_ACTION_STATES, ActionRecord
 
@@ -59,12 +60,14 @@ _ENCODER = msgspec.msgpack.Encoder()
 def window_digest(events: Iterable[CalendarEvent]) -> bytes:
     """The window's events as ``decide`` sees them. slotguard's own events count by id,
     marker and time only: that much is known the moment they are written, so the digest
-    of the calendar after a cycle's writes can be worked out before Graph shows them."""
+    of the calendar after a cycle's writes can be worked out before Graph shows them.
+    Others count in their stored form (domain/retention.py): an event read from Graph
+    and the same event from the ledger's snapshot give the same digest."""
     h = hashlib.blake2b(digest_size=16)
     for event in sorted(events, key=lambda e: e.id):
         if event.marker is not None:
             h.update(_ENCODER.encode(("own", event.id, event.marker.purpose.value,
                                       event.marker.key, event.start, event.end)))
         else:
-            h.update(_ENCODER.encode(event))
+            h.update(_ENCODER.encode(decision_inputs(event)))
     return h.digest()

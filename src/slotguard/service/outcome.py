@@ -205,10 +205,13 @@ class SellerRun:
         )
 
     def _meeting_record(self, meeting: Any) -> dict[str, Any]:
+        """What the ledger keeps of a meeting that took a block: its Graph id and times;
+        its subject and organizer only with LOG_PERSONAL_DATA (docs/configuration.md)."""
         record = {"id": meeting.id, "start": meeting.start.isoformat(),
-                  "end": meeting.end.isoformat(), "organizer": meeting.organizer}
+                  "end": meeting.end.isoformat()}
         if self.personal:
             record["subject"] = meeting.subject
+            record["organizer"] = meeting.organizer
         return record
 
     def _log_violation(self, violation: Violation) -> None:

@@ -19,6 +19,9 @@ from slotguard import exit_codes
 
 SKIPPED = "skipped"  # the seller could not be read (no mailbox, access policy, bad data)
 LEASED = "leased"  # another replica holds the seller's lease this cycle
+# The seller's lease lapsed and another replica took it while this one was at work: its
+# writes were left to that replica.
+LEASE_LOST = "lease_lost"
 OK = "ok"
 FAILED = "failed"  # an action line: Graph refused the write, or it failed after retries
 
@@ -125,9 +128,27 @@ class ScanReport:
         totals = self.totals()
         if totals["sellers"] and totals["leased"] == totals["sellers"]:
             return exit_codes.NOTHING_DONE
-        if totals["skipped"] or totals["failed_writes"] or totals["problems"] or self.problems:
+        if (totals["skipped"] or totals["failed_writes"] or totals["problems"]
+                or totals["lease_lost"] or self.problems):
             return exit_codes.INCOMPLETE
         return exit_codes.OK
+
+    def status_lines(self) -> list[str]:
+        """What a one-shot scan says on stderr besides its table: sellers it left alone
+        because another process holds them, and leases it lost along the way."""
+        totals = self.totals()
+        lines = []
+        if totals["leased"]:
+            everyone = totals["leased"] == totals["sellers"]
+            lines.append(
+                f"{'nothing done: all' if everyone else 'left alone:'} {totals['leased']} of "
+                f"{totals['sellers']} sellers are held by another slotguard process (a running "
+                "daemon or replica, or one that died and whose leases have not lapsed); "
+                "`slotguard ledger` shows the leases")
+        if totals["lease_lost"]:
+            lines.append(f"{totals['lease_lost']} sellers lost their lease to another process "
+                         "mid-scan and were left to it; it or the next cycle completes them")
+        return lines
 
     def totals(self) -> dict[str, int]:
         totals = _totals(self.sellers)
@@ -154,6 +175,7 @@ def _totals(sellers: list[SellerReport]) -> dict[str, int]:
         "sellers": len(sellers),
         "skipped": sum(1 for s in sellers if s.status == SKIPPED),
         "leased": sum(1 for s in sellers if s.status == LEASED),
+        "lease_lost": sum(1 for s in sellers if s.status == LEASE_LOST),
         "violations": sum(len(s.violations) for s in sellers),
         "compensations": sum(s.placed() for s in sellers),
         "tasks": sum(1 for s in sellers for t in s.tasks

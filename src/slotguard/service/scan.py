@@ -23,6 +23,7 @@ from slotguard.errors import GraphError, MailboxUnavailable
 from slotguard.ports import CalendarGateway, Clock
 from slotguard.runtime import return_free_memory
 from slotguard.service import report as rpt
+from slotguard.service.leases import Pause
 from slotguard.service.plan import Target
 from slotguard.service.wave import Wave
 from slotguard.store.ledger import Ledger
@@ -49,6 +50,8 @@ class Scanner:
     # After a seller is done, keep its lease this long (the daemon: most of an interval) so
     # other replicas leave it for this cycle; 0 releases it at once (one-shot scans).
     hold_seconds: float = 0.0
+    # How the lease heartbeat waits between renewals (tests step it instead of sleeping).
+    pause: Pause = asyncio.sleep
     # Sellers read, leased and decided together: a wave's reads share $batch round trips,
     # its leases one transaction each way. Two waves in flight let one wave's reads (mostly
     # waiting on Graph) overlap the other's decisions and writes (mostly CPU here); the

@@ -47,14 +47,12 @@ def roster_from(rules_file: RulesFile, gateway: CalendarGateway) -> Roster:
         groups = sorted({t.group_id for t in rules_file.teams if t.group_id})
         found = dict(zip(groups, await asyncio.gather(*(members(g) for g in groups)),
                          strict=True))
-        for team in rules_file.teams:
+        for i, team in enumerate(rules_file.teams):
             upns = list(team.sellers)
             if team.group_id:
                 result = found[team.group_id]
                 if isinstance(result, GraphError):
-                    problems.append(f"team {team.name}: group {team.group_id} unreadable "
-                                    f"({result.code or type(result).__name__}); check "
-                                    "GroupMember.Read.All and User.Read.All consent")
+                    problems.append(_group_problem(i, team.name, team.group_id, result))
                     log.warning("scan.group_unreadable", team=team.name, group=team.group_id,
                                 error=result.code or type(result).__name__)
                 else:
@@ -86,3 +84,14 @@ def _unclear(team: str, group_id: str, found: GroupMembers) -> list[str]:
             lines.append(f"team {team}: group {group_id}: {count} {text}")
             log.warning(event, team=team, group=group_id, count=count)
     return lines
+
+
+def _group_problem(index: int, team: str, group_id: str, error: GraphError) -> str:
+    """A team's group that cannot be read, named by its place in the rules file."""
+    where = f"teams[{index}].group_id (team {team})"
+    code = error.code or type(error).__name__
+    if error.status == 404:
+        return (f"{where}: no group {group_id} in the directory ({code}); copy the Object ID "
+                "of the Entra group")
+    return (f"{where}: group {group_id} unreadable ({code}); check GroupMember.Read.All and "
+            "User.Read.All consent")

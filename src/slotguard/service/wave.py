@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -26,7 +25,9 @@ from slotguard.ports import Mailbox
 from slotguard.service import report as rpt
 from slotguard.service.apply import EXISTING, RECOVERED, REFUSED, WRITTEN
 from slotguard.service.calendars import Window, read_mailboxes, read_windows, window_key
+from slotguard.service.details import with_details
 from slotguard.service.fingerprint import rules_digest, seller_fingerprint, window_digest
+from slotguard.service.leases import LeaseKeeper, lease_name
 from slotguard.service.outcome import SellerRun
 from slotguard.service.plan import Gathered, SellerPlan, Target, decide, window, window_weeks
 from slotguard.store.records import ActionRecord
@@ -44,28 +45,32 @@ class Wave:
         self.dry_run, self.run_id, self.stop = dry_run, run_id, stop
         self.span = window(week, scanner.rules)
         self.digest = rules_digest(scanner.rules, scanner.tasks_enabled)
-        self.leased_at = time.monotonic()
+        self.keeper: LeaseKeeper | None = None
 
     async def run(self, targets: list[Target]) -> list[rpt.SellerReport]:
         s = self.scanner
-        names = {t.upn: f"seller:{t.upn.lower()}" for t in targets}
+        names = {t.upn: lease_name(t.upn) for t in targets}
         if self.dry_run:
             held = set(names.values())
         else:
             held = s.ledger.try_leases(names.values(), s.replica, s.lease_seconds)
-            self.leased_at = time.monotonic()
         mine = [t for t in targets if names[t.upn] in held]
         reports: dict[str, rpt.SellerReport] = {}
         for t in targets:
             if names[t.upn] not in held:
                 reports[t.upn] = rpt.SellerReport(upn=t.upn, team=t.team, status=rpt.LEASED)
                 log.info("scan.seller_leased_elsewhere", seller=t.upn)
+        if not self.dry_run and mine:
+            self.keeper = LeaseKeeper(s.ledger, s.replica, s.lease_seconds,
+                                      [t.upn for t in mine], pause=s.pause)
+            self.keeper.start()
         try:
             if mine:
                 reports.update(await self._decide_all(mine))
         finally:
-            if not self.dry_run and mine:
-                leases = [names[t.upn] for t in mine]
+            if self.keeper is not None:
+                await self.keeper.stop()
+                leases = sorted(self.keeper.held)
                 if s.hold_seconds > 0:
                     s.ledger.try_leases(leases, s.replica, s.hold_seconds)
                 else:
@@ -125,13 +130,18 @@ class Wave:
                 return replace(rpt.unpack(settled[1]), unchanged=True)
             if not self.dry_run:
                 s.settled.pop(upn.lower(), None)
-            if not self.dry_run and not self._lease_still_mine(upn):
-                return rpt.SellerReport(upn=upn, team=target.team, status=rpt.LEASED)
+            if self.keeper is not None and not self.keeper.still_mine(upn):
+                return rpt.SellerReport(upn=upn, team=target.team, status=rpt.LEASE_LOST)
             seller = Seller(upn=upn, team=target.team, zone=mailbox.zone,
                             working_hours=mailbox.working_hours, blocks=target.blocks,
                             manager=target.manager)
             gathered = Gathered(seller, mailbox, read.events, self.span)
             plan = decide(gathered, self.week, s.rules, self.now, known)
+            if (detailed := await with_details(
+                    s.gateway, upn, plan, known, read.events)) is not None:
+                # The same decision, with what the writes show of the meetings.
+                gathered = Gathered(seller, mailbox, detailed, self.span)
+                plan = decide(gathered, self.week, s.rules, self.now, known)
             applied = await SellerRun(s, seller_report, self.dry_run, self.run_id).apply(
                 plan, {r.key: r for r in known})
             if not self.dry_run:
@@ -202,17 +212,6 @@ class Wave:
         if again.placements or again.withdrawals or again.shortfalls or not tasks_done:
             return
         self.scanner.settled[target.upn.lower()] = (fingerprint, rpt.pack(_as_settled(report)))
-
-    def _lease_still_mine(self, upn: str) -> bool:
-        """A wave slower than half the lease renews a seller's lease before writing for
-        them; one another replica took over meanwhile is left to that replica."""
-        s = self.scanner
-        if time.monotonic() - self.leased_at < s.lease_seconds / 2:
-            return True
-        if s.ledger.renew_lease(f"seller:{upn.lower()}", s.replica, s.lease_seconds):
-            return True
-        log.warning("scan.lease_lost", seller=upn)
-        return False
 
 
 def _calendar_after(events: Sequence[CalendarEvent], plan: SellerPlan,

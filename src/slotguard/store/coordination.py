@@ -77,6 +77,17 @@ class CoordinationMixin(LedgerBase):
         with self._write() as conn:
             return conn.execute(query).rowcount == 1
 
+    def renew_leases(self, names: Iterable[str], owner: str, ttl_seconds: float) -> set[str]:
+        """Extend the leases ``owner`` still holds, lapsed or not (a lapsed lease nobody
+        took is still the owner's row), in one transaction; returns the names held now.
+        A name missing from the result was taken over or released: stop working on it."""
+        expires = self._now() + _ttl(ttl_seconds)
+        with self._write() as conn:
+            return {name for part in chunks(list(dict.fromkeys(names)))
+                    for name in conn.execute(
+                        update(_L).where(_L.c.name.in_(part), _L.c.owner == owner)
+                        .values(expires_at=expires).returning(_L.c.name)).scalars()}
+
     def release_lease(self, name: str, owner: str) -> bool:
         return bool(self.release_leases([name], owner))
 

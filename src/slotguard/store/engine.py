@@ -11,6 +11,7 @@ between, whatever the busy timeout says.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -55,7 +56,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) 
         # database. Good for tests and dry runs; not for concurrent writers.
         kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(database).expanduser())
         # No prepared-statement cache: a finished statement keeps the buffers of its last
         # values (bound snapshots of ~15 KB, a few hundred names of an IN list), so the
         # default cache of 128 held 10-20 MB inside SQLite at 2,000 sellers. Preparing
@@ -64,6 +65,20 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) 
     engine = create_engine(parsed, **kwargs)
     _tune_sqlite(engine, busy_timeout_ms, in_memory=database in ("", ":memory:"))
     return engine
+
+
+def private_file(path: Path) -> None:
+    """Create the SQLite file (and its folder) readable by this user only, before SQLite
+    would create it with the umask's mode (0644 by default): the ledger holds sellers'
+    addresses and calendar times. SQLite gives its -wal and -shm files the database file's
+    mode. A file an earlier version left readable by everyone loses that bit."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        info = path.stat()
+        if info.st_mode & 0o007 and info.st_uid == os.geteuid():
+            path.chmod(info.st_mode & 0o770)
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int, *, in_memory: bool) -> None:

@@ -6,12 +6,15 @@ never hold a session and a daemon and a CLI reader can share one SQLite file.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
+from slotguard.errors import ConfigError, LedgerUnavailable
 from slotguard.store import migrate as migrations
 from slotguard.store._base import ClockLike, iso_week
 from slotguard.store.actions import ActionsMixin
@@ -37,15 +40,48 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _file_identity(engine: Any) -> tuple[str, tuple[int, int]] | None:
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    path = os.path.abspath(os.path.expanduser(engine.url.database))
+    info = os.stat(path)
+    return path, (info.st_dev, info.st_ino)
+
+
+def _unusable(exc: DBAPIError) -> Exception:
+    """A failed first connection as one line. A refused login is bad input (the URL's
+    user or password); anything else means the database is out of reach."""
+    detail = " ".join(str(exc.orig).split()) or type(exc.orig).__name__
+    lowered = detail.lower()
+    if "password authentication failed" in lowered or "no password supplied" in lowered or (
+            "database" in lowered and "does not exist" in lowered):
+        return ConfigError([f"SLOTGUARD_DATABASE_URL: the database refused the login "
+                            f"({detail[:200]}); check the user, password and database name"])
+    if "readonly" in lowered or "read-only" in lowered:
+        return ConfigError([f"SLOTGUARD_DATABASE_URL: the ledger is read-only ({detail[:200]}); "
+                            "let slotguard write its file and folder"])
+    return LedgerUnavailable(f"SLOTGUARD_DATABASE_URL: cannot open the ledger ({detail[:300]}); "
+                             "check that the database runs and the URL's host and port")
+
+
 class Ledger(RunsMixin, ViolationsMixin, ActionsMixin, DeltasMixin, CoordinationMixin):
+    _file: tuple[str, tuple[int, int]] | None = None  # the SQLite file opened, (dev, inode)
+
     @classmethod
     def open(cls, url: str, clock: ClockLike = utc_now, *, migrate: bool = False,
              busy_timeout_ms: int = 10_000, echo: bool = False) -> Ledger:
         """Connect to ``url`` (any SQLAlchemy URL; a SQLite file's folder is created).
         ``migrate=True`` brings the schema to the newest revision first."""
         ledger = cls(make_engine(url, busy_timeout_ms=busy_timeout_ms, echo=echo), clock)
-        if migrate:
-            ledger.upgrade()
+        try:
+            if migrate:
+                ledger.upgrade()
+            else:
+                ledger.engine.connect().close()
+        except DBAPIError as exc:
+            ledger.close()
+            raise _unusable(exc) from None
+        ledger._file = _file_identity(ledger.engine)
         return ledger
 
     def upgrade(self, revision: str = "head") -> None:
@@ -59,6 +95,22 @@ class Ledger(RunsMixin, ViolationsMixin, ActionsMixin, DeltasMixin, Coordination
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def file_problem(self) -> str | None:
+        """Why the SQLite file this ledger opened is no longer the one on disk (deleted
+        or replaced under a running process), or None. SQLite keeps writing into a deleted
+        file's inode without complaint, and those writes vanish with the process."""
+        opened = self._file
+        if opened is None:
+            return None
+        path, identity = opened
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            return f"the ledger file {path} was deleted while slotguard was running"
+        if (info.st_dev, info.st_ino) != identity:
+            return f"the ledger file {path} was replaced while slotguard was running"
+        return None
 
     def __enter__(self) -> Ledger:
         return self

@@ -42,10 +42,24 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    before = current_revision(engine) if engine.dialect.name == "sqlite" else None
     with transaction(engine) as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
         command.upgrade(alembic_config(conn), revision)
+    if before is not None and current_revision(engine) != before:
+        _vacuum(engine)
+
+
+def _vacuum(engine: Engine) -> None:
+    """Rewrite an upgraded SQLite file: rows a migration deleted or changed (personal data,
+    0002) would otherwise stay readable in its free pages. VACUUM cannot run inside a
+    transaction, so it goes through the driver's own connection (in autocommit here)."""
+    raw = engine.raw_connection()
+    try:
+        raw.cursor().execute("VACUUM")
+    finally:
+        raw.close()
 
 
 def downgrade(engine: Engine, revision: str) -> None:
