@@ -115,7 +115,7 @@ def test_block_series_body_recurs_weekly() -> None:
                                    "startDate": "2026-11-24", "type": "noEnd"}
 
 
-def test_task_body_carries_the_key_twice() -> None:
+def test_task_key_is_out_of_the_sellers_sight_and_old_notes_still_count() -> None:
     task = NewTask(key="k|task:m", title="Follow up: Fabrikam renewal (2026-11-24)", body="Call",
                    due=date(2026, 11, 26), zone="Europe/Stockholm",
                    recurrence=WeeklyRecurrence(frozenset({Weekday.THURSDAY}), date(2026, 11, 26)),
@@ -128,12 +128,17 @@ def test_task_body_carries_the_key_twice() -> None:
         "applicationName": "slotguard", "displayName": "Meeting", "externalId": "k|task:m",
         "webUrl": "https://outlook.office365.com/owa/?itemid=1"}]
     assert body["recurrence"]["range"]["startDate"] == "2026-11-26"
-    # Either trace finds the task again.
+    # The seller reads the note as written for them: no internal key in sight.
+    assert body["body"] == {"contentType": "text", "content": "Call"}
+    assert "k|task:m" not in json.dumps({k: body[k] for k in ("title", "body")})
+    # The linked resource finds the task again, and so does the key line in the note of
+    # a task written before the key moved out of it.
+    legacy = {"contentType": "text", "content": "Call\n\nslotguard-key: k|task:m"}
     ours = [{"externalId": "k|task:m", "applicationName": "slotguard"}]
     theirs = [{"externalId": "k|task:m", "applicationName": "Outlook"}]
     page = {"value": [
         {"id": "1", "linkedResources": ours},
-        {"id": "2", "body": body["body"]},
+        {"id": "2", "body": legacy},
         {"id": "3", "linkedResources": theirs},
     ]}
     tasks, _ = decode_tasks(json.dumps(page).encode())

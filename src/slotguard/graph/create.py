@@ -20,12 +20,15 @@ Send = Callable[..., Awaitable[bytes | None]]
 
 async def create_once(send: Send, pipeline: Pipeline, upn: str, builder: Any, body: Any,
                       find: Callable[[], Awaitable[str | None]], entity: str, *,
-                      look_first: bool, refused: Collection[int] = ()) -> tuple[str, bool]:
+                      look_first: bool, refused: Collection[int] = (),
+                      resolved: Callable[[GraphError], None] | None = None,
+                      ) -> tuple[str, bool]:
     """(id, created): POST ``body`` through ``builder`` unless ``find`` turns up what an
     earlier attempt wrote. ``look_first=False`` skips the first look, for a key no earlier
     attempt can have written. A POST refused with a status in ``refused`` is looked up
     once more (an event's transactionId that Exchange still remembers can be refused as a
-    duplicate): what ``find`` gives then is the answer, else the refusal stands."""
+    duplicate): what ``find`` gives then is the answer (and ``resolved`` hears of the
+    refusal), else the refusal stands."""
     attempt = 0
     while True:
         attempt += 1
@@ -48,5 +51,7 @@ async def create_once(send: Send, pipeline: Pipeline, upn: str, builder: Any, bo
             existing = await find()
             if existing is None:
                 raise
+            if resolved is not None:
+                resolved(exc)
             return existing, False
         return reads.decode_id(raw, entity), True

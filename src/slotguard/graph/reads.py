@@ -9,9 +9,8 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from slotguard.errors import BadGraphData
-from slotguard.graph.marker import TASK_APPLICATION
+from slotguard.graph.marker import LEGACY_TASK_KEY_PREFIX, TASK_APPLICATION
 from slotguard.graph.pipeline import request_config
-from slotguard.graph.writes import TASK_KEY_PREFIX
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -72,6 +71,17 @@ def decode_users(raw: bytes) -> tuple[list[str], str | None]:
     return upns, page.next_link
 
 
+class _Ids(msgspec.Struct):
+    value: list[_Id] = msgspec.field(default_factory=list)
+    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
+
+
+def decode_ids(raw: bytes) -> tuple[list[str], str | None]:
+    """The ids of a page of items read with ``$select=id``."""
+    page = _decode(raw, _Ids, "ids")
+    return [item.id for item in page.value if item.id], page.next_link
+
+
 class TaskList(msgspec.Struct):
     id: str
     displayName: str | None = None
@@ -96,6 +106,16 @@ class _Body(msgspec.Struct):
     content: str | None = None
 
 
+class _LinkedResources(msgspec.Struct):
+    value: list[_LinkedResource] = msgspec.field(default_factory=list)
+    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
+
+
+def decode_links(raw: bytes) -> tuple[list[_LinkedResource], str | None]:
+    page = _decode(raw, _LinkedResources, "linkedResources")
+    return page.value, page.next_link
+
+
 class Task(msgspec.Struct):
     id: str
     body: _Body | None = None
@@ -111,8 +131,8 @@ class Task(msgspec.Struct):
         content = self.body.content if self.body and self.body.content else ""
         for line in content.replace("\r", "\n").replace("<br>", "\n").splitlines():
             text = line.strip()
-            if text.startswith(TASK_KEY_PREFIX):
-                found.add(text[len(TASK_KEY_PREFIX):].strip())
+            if text.startswith(LEGACY_TASK_KEY_PREFIX):
+                found.add(text[len(LEGACY_TASK_KEY_PREFIX):].strip())
         return found
 
 
