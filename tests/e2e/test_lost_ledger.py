@@ -109,3 +109,18 @@ def test_sellers_never_see_keys_and_old_tasks_with_the_key_in_the_note_count(
         assert task_keys(task)  # found again by its linked resource
         for key in task_keys(task):
             assert key not in task["title"] and key not in task["body"]["content"]
+
+
+def test_a_fresh_tenant_costs_one_lookup_per_seller_not_one_per_write(live: Live) -> None:
+    """With nothing of slotguard's in Graph yet, the first read finds that out once per
+    seller (the documented filter on the seller's keys); the writes then need no lookup
+    each, and new To Do lists need no read."""
+    report = live.scan()
+    assert report.totals()["compensations"] > 0 and report.totals()["tasks"] > 0
+    gets = [r for r in live.sim.requests() if r.method == "GET"]
+    by_key = [r for r in gets if "ep/value eq" in r.query.get("$filter", "")]
+    by_seller = [r for r in gets if "startswith(ep/value" in r.query.get("$filter", "")]
+    task_reads = [r for r in gets if r.path.endswith("/tasks")]
+    assert by_key == [] and task_reads == []
+    assert 0 < len(by_seller) <= len(report.sellers)
+    assert len({r.mailbox for r in by_seller}) == len(by_seller)
