@@ -31,7 +31,7 @@ from slotguard.errors import BadGraphData, GraphError, SlotguardError
 from slotguard.graph import reads, writes
 from slotguard.graph.batch import BatchCall, send_batch
 from slotguard.graph.coalesce import BatchWriter
-from slotguard.graph.create import create_once
+from slotguard.graph.create import create_recurring
 from slotguard.graph.decode import EventPage, decode_event, decode_event_page
 from slotguard.graph.delta import WindowState, WindowSync
 from slotguard.graph.errors import ItemNotFound, Target
@@ -310,21 +310,11 @@ class GraphGateway:
             if error.status == 409:
                 self.fallbacks.take(Fallback.TRANSACTION_CONFLICT, code=error.code)
 
-        zone = Fallback.EVENT_RECURRENCE_ZONE not in self.fallbacks
-        body = writes.event_body(event, recurrence_zone=zone)
-        try:
-            event_id, created = await create_once(
-                self.send, self.pipeline, upn, events, body, find, "event",
-                look_first=look_first, refused=(400, 409), resolved=conflict)
-        except GraphError as error:
-            if error.status != 400 or not writes.has_recurrence_zone(body):
-                raise
-            # Refused and not found: nothing was written; again without the zone.
-            event_id, created = await create_once(
-                self.send, self.pipeline, upn, events,
-                writes.event_body(event, recurrence_zone=False), find, "event",
-                look_first=False, refused=(400, 409), resolved=conflict)
-            self.fallbacks.take(Fallback.EVENT_RECURRENCE_ZONE, code=error.code)
+        event_id, created = await create_recurring(
+            self.send, self.pipeline, upn, events,
+            lambda zone: writes.event_body(event, recurrence_zone=zone), find, "event",
+            look_first=look_first, fallbacks=self.fallbacks,
+            fallback=Fallback.EVENT_RECURRENCE_ZONE, refused=(400, 409), resolved=conflict)
         if created:
             log.debug("graph.event_created", seller=upn, key=event.key, event_id=event_id)
         return event_id

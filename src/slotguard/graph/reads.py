@@ -71,14 +71,14 @@ def decode_users(raw: bytes) -> tuple[list[str], str | None]:
     return upns, page.next_link
 
 
-class _Ids(msgspec.Struct):
-    value: list[_Id] = msgspec.field(default_factory=list)
+class _Page(msgspec.Struct, Generic[V]):
+    value: list[V] = msgspec.field(default_factory=list)
     next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
 
 
 def decode_ids(raw: bytes) -> tuple[list[str], str | None]:
     """The ids of a page of items read with ``$select=id``."""
-    page = _decode(raw, _Ids, "ids")
+    page = _decode(raw, _Page[_Id], "ids")
     return [item.id for item in page.value if item.id], page.next_link
 
 
@@ -106,13 +106,8 @@ class _Body(msgspec.Struct):
     content: str | None = None
 
 
-class _LinkedResources(msgspec.Struct):
-    value: list[_LinkedResource] = msgspec.field(default_factory=list)
-    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
-
-
 def decode_links(raw: bytes) -> tuple[list[_LinkedResource], str | None]:
-    page = _decode(raw, _LinkedResources, "linkedResources")
+    page = _decode(raw, _Page[_LinkedResource], "linkedResources")
     return page.value, page.next_link
 
 

@@ -23,7 +23,7 @@ from msgraph.generated.users.item.todo.lists.item.tasks.tasks_request_builder im
 
 from slotguard.errors import GraphError
 from slotguard.graph import reads, writes
-from slotguard.graph.create import Send, create_once
+from slotguard.graph.create import Send, create_once, create_recurring
 from slotguard.graph.errors import Target
 from slotguard.graph.fallbacks import Fallback, Fallbacks
 from slotguard.graph.pipeline import Pipeline
@@ -141,19 +141,10 @@ class TodoGateway:
         def find() -> Awaitable[str | None]:
             return self.find_task(upn, list_id, task.key)
 
-        body = writes.task_body(task, recurrence_zone=(
-            Fallback.TASK_RECURRENCE_ZONE not in self.fallbacks))
-        try:
-            task_id, _ = await create_once(self.send, self.pipeline, upn, tasks, body, find,
-                                           "todoTask", look_first=look_first)
-        except GraphError as error:
-            if error.status != 400 or not writes.has_recurrence_zone(body):
-                raise
-            # A 400 wrote nothing: the same task again without the zone.
-            task_id, _ = await create_once(
-                self.send, self.pipeline, upn, tasks,
-                writes.task_body(task, recurrence_zone=False), find, "todoTask",
-                look_first=False)
-            self.fallbacks.take(Fallback.TASK_RECURRENCE_ZONE, code=error.code)
+        task_id, _ = await create_recurring(
+            self.send, self.pipeline, upn, tasks,
+            lambda zone: writes.task_body(task, recurrence_zone=zone), find, "todoTask",
+            look_first=look_first, fallbacks=self.fallbacks,
+            fallback=Fallback.TASK_RECURRENCE_ZONE)
         log.debug("graph.task_ready", seller=upn, key=task.key, task_id=task_id)
         return task_id

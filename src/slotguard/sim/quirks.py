@@ -87,11 +87,12 @@ class Quirks:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Quirks:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown quirk(s) {unknown}; known: {sorted(known)}")
-        return cls(**data)
+        try:
+            return cls(**data)
+        except TypeError as exc:  # a name that is not a switch
+            names = ", ".join(f.name for f in fields(cls))
+            wrong = str(exc).rpartition(" ")[2]
+            raise ValueError(f"{wrong} is not a quirk; known: {names}") from None
 
     @classmethod
     def parse(cls, text: str) -> Quirks:
