@@ -20,6 +20,7 @@ from slotguard.graph.marker import (
     marker_from_properties,
     transaction_id,
 )
+from slotguard.graph.own import own_prefix_filter
 from slotguard.graph.reads import decode_tasks
 from slotguard.ports import NewEvent, NewTask, WeeklyRecurrence
 
@@ -150,6 +151,9 @@ def test_marker_round_trip_and_filter_quoting() -> None:
     assert marker_from_properties({"String {other} Name x": "y"}) is None
     quoted = filter_by_key("o'brien@contoso.com|r|2026-11-24")
     assert "eq 'o''brien@contoso.com|r|2026-11-24'" in quoted
+    # All of a seller's keys start with the UPN in lower case and "|" (domain/keys.py).
+    assert "startswith(ep/value, 'o''brien@contoso.com|'))" in own_prefix_filter(
+        "O'Brien@Contoso.com")
 
 
 def test_bodies_match_what_kiota_writes_for_the_sdk_models() -> None:
