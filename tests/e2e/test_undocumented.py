@@ -6,13 +6,14 @@ ledger is thrown away."""
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
+import ssl
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from structlog.testing import capture_logs
 from tests.e2e.conftest import Live
@@ -202,4 +203,10 @@ def test_switches_are_set_by_scenario_and_command_line(live: Live) -> None:
         Quirks(), delta_empty_pages=3, organizer_address="primary_smtp")
     with pytest.raises(ValueError, match="repeated_transaction_id"):
         Quirks(repeated_transaction_id="sometimes")  # type: ignore[arg-type]
-    assert Counter(Quirks().to_dict().values())["honoured"] == 2
+    # ... and by another process, through the simulator's administration endpoint.
+    trust = ssl.create_default_context(cafile=str(live.sim.ca_file))
+    with httpx.Client(base_url=live.sim.graph_url, verify=trust) as admin:
+        put = admin.put("/_sim/quirks", json={"task_list_expand": "refused"})
+        assert put.status_code == 200 and put.json()["task_list_expand"] == "refused"
+        assert admin.put("/_sim/quirks", json={"nonsense": 1}).status_code == 400
+    assert live.sim.tenant.quirks == Quirks(task_list_expand="refused")
