@@ -86,14 +86,19 @@ class CalendarGateway(Protocol):
     async def own_events(self, upn: str, key: str) -> list[CalendarEvent]: ...
 
     async def create_event(self, upn: str, event: NewEvent, *, look_first: bool = True) -> str:
-        """Create once per key. ``look_first=False``: the caller knows no earlier attempt
-        can have written the key, so the lookup for an existing event is left out."""
+        """Create once per key. ``look_first=False``: the caller has just looked the key
+        up (or knows it was deleted), so the lookup for an existing event is left out."""
 
     async def delete_event(self, upn: str, event_id: str) -> None: ...
 
     async def ensure_task_list(self, upn: str, name: str) -> str: ...
 
     async def find_task(self, upn: str, list_id: str, key: str) -> str | None: ...
+
+    async def task_keys(self, upn: str, list_id: str) -> Mapping[str, str]:
+        """Every slotguard key carried by a task of the list, with the task's id: one read
+        of the list, for all the keys the ledger does not know."""
+        ...
 
     async def create_task(self, upn: str, list_id: str, task: NewTask, *,
                           look_first: bool = True) -> str: ...
@@ -141,6 +146,12 @@ class WindowRead(Protocol):
     def changed(self) -> bool:
         """False when nothing changed since the stored snapshot and link, which then
         still describe the window and need not be stored again."""
+
+    @property
+    def own_ids(self) -> frozenset[str] | None:
+        """Ids of every event in the seller's mailbox carrying one of slotguard's keys,
+        when the read had to look them up; None when it did not. Empty: nothing of
+        slotguard's is there, and the seller's writes need no lookup this cycle."""
 
 
 @runtime_checkable

@@ -29,8 +29,10 @@ def problems_of(**overrides: object) -> list[str]:
          "https://login.microsoftonline.us"),
         ("usgov-dod", "https://dod-graph.microsoft.us", "dod-graph.microsoft.us",
          "https://login.microsoftonline.us"),
+        # Entra's table of authentication endpoints; msal calls login.chinacloudapi.cn
+        # deprecated.
         ("china", "https://microsoftgraph.chinacloudapi.cn", "microsoftgraph.chinacloudapi.cn",
-         "https://login.chinacloudapi.cn"),
+         "https://login.partner.microsoftonline.cn"),
     ],
 )
 def test_national_clouds(cloud: str, graph: str, host: str, authority: str) -> None:

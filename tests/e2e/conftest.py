@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from slotguard.domain.model import IsoWeek
 from slotguard.service.bootstrap import Service, bootstrap
 from slotguard.service.clock import FixedClock
 from slotguard.service.report import ScanReport
+from slotguard.service.weekly import WeeklyResult, run_weekly
 
 
 @dataclass
@@ -47,6 +48,29 @@ class Live:
 
     def posts(self) -> int:
         return len(self.sim.writes())
+
+    def weekly(self) -> WeeklyResult:
+        async def main() -> WeeklyResult:
+            service = self.service()
+            try:
+                return await run_weekly(service.scanner, week=self.week)
+            finally:
+                await service.aclose()
+
+        return asyncio.run(main())
+
+    def forget_ledger(self) -> None:
+        """Delete the ledger, as an admin tidying up might: Graph still has everything."""
+        path = Path(self.settings.database_url_resolved.removeprefix("sqlite:///"))
+        for file in path.parent.glob(f"{path.name}*"):
+            file.unlink()
+
+    def elsewhere(self, folder: Path) -> Live:
+        """The same tenant scanned from a second state directory, with its own ledger."""
+        folder.mkdir(parents=True, exist_ok=True)
+        settings = load_settings(state_dir=str(folder),
+                                 database_url=f"sqlite:///{folder / 'ledger.db'}")
+        return replace(self, settings=settings)
 
 
 @pytest.fixture

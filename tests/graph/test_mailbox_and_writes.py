@@ -20,6 +20,7 @@ from slotguard.graph.marker import (
     marker_from_properties,
     transaction_id,
 )
+from slotguard.graph.own import own_prefix_filter
 from slotguard.graph.reads import decode_tasks
 from slotguard.ports import NewEvent, NewTask, WeeklyRecurrence
 
@@ -117,7 +118,7 @@ def test_block_series_body_recurs_weekly() -> None:
                                    "startDate": "2026-11-24", "type": "noEnd"}
 
 
-def test_task_body_carries_the_key_twice() -> None:
+def test_task_key_is_out_of_the_sellers_sight_and_old_notes_still_count() -> None:
     task = NewTask(key="k|task:m", title="Follow up: Fabrikam renewal (2026-11-24)", body="Call",
                    due=date(2026, 11, 26), zone="Europe/Stockholm",
                    recurrence=WeeklyRecurrence(frozenset({Weekday.THURSDAY}), date(2026, 11, 26)),
@@ -132,12 +133,17 @@ def test_task_body_carries_the_key_twice() -> None:
         "webUrl": "https://outlook.office365.com/owa/?itemid=1"}]
     assert body["recurrence"]["range"]["startDate"] == "2026-11-26"
     assert body["recurrence"]["range"]["recurrenceTimeZone"] == "W. Europe Standard Time"
-    # Either trace finds the task again.
+    # The seller reads the note as written for them: no internal key in sight.
+    assert body["body"] == {"contentType": "text", "content": "Call"}
+    assert "k|task:m" not in json.dumps({k: body[k] for k in ("title", "body")})
+    # The linked resource finds the task again, and so does the key line in the note of
+    # a task written before the key moved out of it.
+    legacy = {"contentType": "text", "content": "Call\n\nslotguard-key: k|task:m"}
     ours = [{"externalId": "k|task:m", "applicationName": "slotguard"}]
     theirs = [{"externalId": "k|task:m", "applicationName": "Outlook"}]
     page = {"value": [
         {"id": "1", "linkedResources": ours},
-        {"id": "2", "body": body["body"]},
+        {"id": "2", "body": legacy},
         {"id": "3", "linkedResources": theirs},
     ]}
     tasks, _ = decode_tasks(json.dumps(page).encode())
@@ -149,6 +155,9 @@ def test_marker_round_trip_and_filter_quoting() -> None:
     assert marker_from_properties({"String {other} Name x": "y"}) is None
     quoted = filter_by_key("o'brien@contoso.com|r|2026-11-24")
     assert "eq 'o''brien@contoso.com|r|2026-11-24'" in quoted
+    # All of a seller's keys start with the UPN in lower case and "|" (domain/keys.py).
+    assert "startswith(ep/value, 'o''brien@contoso.com|'))" in own_prefix_filter(
+        "O'Brien@Contoso.com")
 
 
 def test_bodies_match_what_kiota_writes_for_the_sdk_models() -> None:

@@ -35,9 +35,18 @@ def register(app: typer.Typer) -> None:
         token_lifetime: Annotated[
             int, typer.Option(help="Access token lifetime in seconds.")
         ] = 3600,
+        quirks: Annotated[
+            str,
+            typer.Option(
+                help="Behaviour Graph does not document, as name=value pairs, e.g. "
+                "'collection_extended_expand=ignored,repeated_transaction_id=conflict' "
+                "(the names and values: slotguard.sim.quirks)."
+            ),
+        ] = "",
     ) -> None:
         """Serve a local Microsoft 365 tenant (Graph v1.0 + token endpoint) over HTTPS."""
         from slotguard.sim.faults import FaultOptions
+        from slotguard.sim.quirks import Quirks
         from slotguard.sim.scenario import ScenarioError
         from slotguard.sim.server import SimServer
 
@@ -45,6 +54,10 @@ def register(app: typer.Typer) -> None:
             options = FaultOptions.parse(faults) if faults else None
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--faults") from None
+        try:
+            switches = Quirks.parse(quirks) if quirks else None
+        except (TypeError, ValueError) as exc:
+            raise typer.BadParameter(str(exc), param_hint="--quirks") from None
         base = Path(os.environ.get("SLOTGUARD_STATE_DIR", ".slotguard"))
         try:
             server = SimServer(
@@ -53,6 +66,7 @@ def register(app: typer.Typer) -> None:
                 token_lifetime=token_lifetime,
                 state_dir=state_dir or base / "sim",
                 port=port,
+                quirks=switches,
             )
         except ScenarioError as exc:
             raise typer.BadParameter(str(exc), param_hint="--scenario") from None
@@ -76,7 +90,8 @@ def register(app: typer.Typer) -> None:
         for key, value in server.env().items():
             typer.echo(f"  export {key}={value}")
         typer.echo(
-            f"Inspect: {server.graph_url}/_sim/requests, /_sim/outbox, /_sim/faults. Ctrl-C stops."
+            f"Inspect: {server.graph_url}/_sim/requests, /_sim/outbox, /_sim/faults, /_sim/quirks."
+            " Ctrl-C stops."
         )
         from slotguard.runtime import settle_heap
 

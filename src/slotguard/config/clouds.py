@@ -31,6 +31,10 @@ class CloudEndpoints:
 
 
 # Microsoft Graph national cloud deployments (learn.microsoft.com: graph/deployments).
+# The 21Vianet sign-in host is the one Microsoft Entra's own table of authentication
+# endpoints gives (learn.microsoft.com/entra/identity-platform/authentication-national-cloud:
+# "https://login.partner.microsoftonline.cn"); msal names the host graph/deployments still
+# lists, login.chinacloudapi.cn, DEPRECATED_AZURE_CHINA (msal/authority.py, msal 1.39).
 CLOUDS: dict[Cloud, CloudEndpoints] = {
     Cloud.GLOBAL: CloudEndpoints("https://graph.microsoft.com", "https://login.microsoftonline.com"),
     Cloud.USGOV: CloudEndpoints("https://graph.microsoft.us", "https://login.microsoftonline.us"),
@@ -38,7 +42,7 @@ CLOUDS: dict[Cloud, CloudEndpoints] = {
         "https://dod-graph.microsoft.us", "https://login.microsoftonline.us"
     ),
     Cloud.CHINA: CloudEndpoints(
-        "https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn"
+        "https://microsoftgraph.chinacloudapi.cn", "https://login.partner.microsoftonline.cn"
     ),
 }
 

@@ -13,6 +13,7 @@ from typing import Any
 from slotguard.errors import GraphError, TransientGraphError
 from slotguard.graph import reads, writes
 from slotguard.graph.errors import Target
+from slotguard.graph.fallbacks import Fallback, Fallbacks
 from slotguard.graph.pipeline import Pipeline
 
 Send = Callable[..., Awaitable[bytes | None]]
@@ -20,12 +21,15 @@ Send = Callable[..., Awaitable[bytes | None]]
 
 async def create_once(send: Send, pipeline: Pipeline, upn: str, builder: Any, body: Any,
                       find: Callable[[], Awaitable[str | None]], entity: str, *,
-                      look_first: bool, refused: Collection[int] = ()) -> tuple[str, bool]:
+                      look_first: bool, refused: Collection[int] = (),
+                      resolved: Callable[[GraphError], None] | None = None,
+                      ) -> tuple[str, bool]:
     """(id, created): POST ``body`` through ``builder`` unless ``find`` turns up what an
     earlier attempt wrote. ``look_first=False`` skips the first look, for a key no earlier
     attempt can have written. A POST refused with a status in ``refused`` is looked up
     once more (an event's transactionId that Exchange still remembers can be refused as a
-    duplicate): what ``find`` gives then is the answer, else the refusal stands."""
+    duplicate): what ``find`` gives then is the answer (and ``resolved`` hears of the
+    refusal), else the refusal stands."""
     attempt = 0
     while True:
         attempt += 1
@@ -48,5 +52,29 @@ async def create_once(send: Send, pipeline: Pipeline, upn: str, builder: Any, bo
             existing = await find()
             if existing is None:
                 raise
+            if resolved is not None:
+                resolved(exc)
             return existing, False
         return reads.decode_id(raw, entity), True
+
+
+async def create_recurring(send: Send, pipeline: Pipeline, upn: str, builder: Any,
+                           body: Callable[[bool], Any], find: Callable[[], Awaitable[str | None]],
+                           entity: str, *, look_first: bool, fallbacks: Fallbacks,
+                           fallback: Fallback, refused: Collection[int] = (),
+                           resolved: Callable[[GraphError], None] | None = None,
+                           ) -> tuple[str, bool]:
+    """``create_once`` for an item whose ``body(with_zone)`` may carry a recurrence time
+    zone. The zone goes along until the tenant refuses one (``fallback``); a 400 for a body
+    with it wrote nothing, so the same item goes again at once without it."""
+    first = body(fallback not in fallbacks)
+    try:
+        return await create_once(send, pipeline, upn, builder, first, find, entity,
+                                 look_first=look_first, refused=refused, resolved=resolved)
+    except GraphError as error:
+        if error.status != 400 or not writes.has_recurrence_zone(first):
+            raise
+        created = await create_once(send, pipeline, upn, builder, body(False), find, entity,
+                                    look_first=False, refused=refused, resolved=resolved)
+        fallbacks.take(fallback, code=error.code)
+        return created

@@ -69,6 +69,7 @@ class _Event(msgspec.Struct):
     isAllDay: bool | None = None
     attendees: list[_Attendee] | None = None
     organizer: _Recipient | None = None
+    isOrganizer: bool | None = None
     categories: list[str] | None = None
     sensitivity: str | None = None
     seriesMasterId: str | None = None
@@ -122,6 +123,9 @@ class EventPage:
     events: list[CalendarEvent] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # ids reported as @removed (delta)
     skipped: list[SkippedItem] = field(default_factory=list)
+    # Ids of events the mailbox owner organised (Graph's isOrganizer): such an event may be
+    # slotguard's own whichever address names the organizer (UPN or primary SMTP).
+    organized: set[str] = field(default_factory=set)
     next_link: str | None = None
     delta_link: str | None = None
 
@@ -195,6 +199,9 @@ def _collect(out: EventPage, item: _Event) -> None:
         out.events.append(to_domain(item))
     except BadGraphData as exc:
         out.skipped.append(SkippedItem(item.id, exc.code, str(exc)))
+        return
+    if item.isOrganizer:
+        out.organized.add(out.events[-1].id)
 
 
 def to_domain(item: _Event) -> CalendarEvent:

@@ -14,8 +14,9 @@ unknown delta state (410, syncStateNotFound) falls back to a full read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+import asyncio
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -29,14 +30,17 @@ from msgraph.generated.users.item.calendar_view.delta.delta_request_builder impo
 
 from slotguard.domain.model import CalendarEvent, OwnMarker
 from slotguard.domain.retention import stored_form
-from slotguard.errors import SlotguardError, SyncStateExpired
+from slotguard.errors import AuthError, GraphError, SlotguardError, SyncStateExpired
 from slotguard.graph.batch import BatchCall, BatchResult, send_batch
 from slotguard.graph.decode import (
+    EventPage,
     decode_event_page,
     decode_page_links,
     page_links_only,
 )
 from slotguard.graph.errors import Target
+from slotguard.graph.fallbacks import Fallback
+from slotguard.graph.own import could_be_own
 from slotguard.graph.pipeline import request_config, utc_param
 from slotguard.ports import WindowRequest
 
@@ -67,11 +71,24 @@ _DECODER = msgspec.msgpack.Decoder(_Snapshot)
 _HEAD = msgspec.msgpack.Decoder(_Head)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DeltaRound:
-    changed: list[CalendarEvent]
-    removed: list[str]
-    delta_link: str
+    changed: list[CalendarEvent] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    # Ids of changed events the mailbox owner organised (Graph's isOrganizer).
+    organized: set[str] = field(default_factory=set)
+    delta_link: str = ""
+
+    def read(self, gateway: GraphGateway, upn: str, body: bytes) -> Links:
+        page = decode_event_page(body)
+        self.changed.extend(page.events)
+        self.removed.extend(page.removed)
+        self.organized |= page.organized
+        gateway.note_skipped(upn, page)
+        if page.next_link and not page.delta_link and not (page.events or page.removed
+                                                            or page.skipped):
+            gateway.fallbacks.take(Fallback.DELTA_EMPTY_PAGES)
+        return page.next_link, page.delta_link
 
 
 @dataclass(frozen=True)
@@ -85,6 +102,9 @@ class WindowState:
     # False when the round reported nothing: the stored link and snapshot still describe
     # the window, so the caller need not write them again.
     changed: bool = True
+    # The ids of every event of the seller's carrying a slotguard key, when the read had
+    # to look them up (own.py); None when it did not.
+    own_ids: frozenset[str] | None = None
 
     @cached_property
     def events(self) -> list[CalendarEvent]:
@@ -96,12 +116,31 @@ class WindowState:
         return events
 
 
+Links = tuple[str | None, str | None]  # a page's (nextLink, deltaLink)
+Read = Callable[[str, bytes], Links]
+
+
 async def delta_round(
     gateway: GraphGateway, upn: str, start: datetime, end: datetime, delta_link: str | None
 ) -> DeltaRound:
     """One delta round to its deltaLink: the first from the window, later ones from the
     stored link (which encodes the window and must not be given parameters again)."""
-    return await _follow(gateway, upn, start, end, delta_link, None)
+    delta = DeltaRound()
+    delta.delta_link = await _one_round(gateway, upn, start, end, delta_link,
+                                        lambda who, body: delta.read(gateway, who, body))
+    return delta
+
+
+async def _one_round(gateway: GraphGateway, upn: str, start: datetime, end: datetime,
+                     link: str | None, read: Read) -> str:
+    """One seller's round from ``link`` (None: the window's first page) to its deltaLink."""
+    first = await gateway.pipeline.send(lambda: delta_request(gateway, upn, start, end, link),
+                                        mailbox=upn, target=Target.MAILBOX)
+    request = WindowRequest(upn, start, end, delta_link=link)
+    found = (await follow(gateway, {upn: (request, first or b"{}")}, read))[upn]
+    if isinstance(found, SlotguardError):
+        raise found
+    return found
 
 
 def delta_request(gateway: GraphGateway, upn: str, start: datetime, end: datetime,
@@ -117,41 +156,63 @@ def delta_request(gateway: GraphGateway, upn: str, start: datetime, end: datetim
     return root.to_get_request_information(request_config(params, prefer=prefer))
 
 
-async def _follow(gateway: GraphGateway, upn: str, start: datetime, end: datetime,
-                  link: str | None, raw: bytes | None) -> DeltaRound:
-    """Read delta pages to the deltaLink, from ``link`` or from a first page already in
-    hand (``raw``), with their events."""
-    changed: list[CalendarEvent] = []
-    removed: list[str] = []
+async def follow(gateway: GraphGateway, first: Mapping[str, tuple[WindowRequest, bytes]],
+                 read: Read, keep: Callable[[bytes], bytes] | None = None,
+                 ) -> dict[str, str | SlotguardError]:
+    """Every seller's delta round to its deltaLink, from the first page in hand (``first``,
+    by UPN); ``read`` takes each page and gives its links. The pages after the first go
+    out together, in $batch round trips shared by all rounds still short of a deltaLink
+    (a tenant may start every round with empty pages that only link onwards), so that
+    many sellers' rounds cost round trips, not requests one after another."""
+    links: dict[str, str | SlotguardError] = {}
+    current = dict(first)
+    while current:
+        calls: list[BatchCall] = []
+        waiting: dict[str, tuple[WindowRequest, str]] = {}
+        for upn, (r, body) in current.items():
+            try:
+                next_link, delta_link = read(upn, body)
+            except SlotguardError as error:
+                links[upn] = error
+                continue
+            if delta_link:
+                links[upn] = delta_link
+            elif not next_link:
+                links[upn] = SyncStateExpired(
+                    f"calendarView delta for {upn} ended without a deltaLink")
+            else:
+                call = BatchCall(f"n{len(calls)}", delta_request(gateway, r.upn, r.start,
+                                                                r.end, next_link),
+                                 mailbox=r.upn, keep=keep)
+                calls.append(call)
+                waiting[call.id] = (r, next_link)
+        current = {}
+        for call_id, result in (await _send(gateway, calls, waiting, keep)).items():
+            r, _ = waiting[call_id]
+            if result.error is not None:
+                links[r.upn] = result.error
+            else:
+                current[r.upn] = (r, result.body)
+    return links
 
-    def read(body: bytes) -> tuple[str | None, str | None]:
-        page = decode_event_page(body)
-        changed.extend(page.events)
-        removed.extend(page.removed)
-        gateway.note_skipped(upn, page)
-        return page.next_link, page.delta_link
 
-    delta_link = await _walk(gateway, upn, start, end, link, raw, read)
-    return DeltaRound(changed, removed, delta_link)
-
-
-async def _walk(gateway: GraphGateway, upn: str, start: datetime, end: datetime,
-                link: str | None, raw: bytes | None,
-                read: Callable[[bytes], tuple[str | None, str | None]]) -> str:
-    """Delta pages from ``link`` (or from ``raw``, a first page already in hand) to the
-    deltaLink, which is returned; ``read`` takes each page and gives its links."""
-    while True:
-        if raw is None:
-            raw = await gateway.pipeline.send(
-                lambda lk=link: delta_request(gateway, upn, start, end, lk),  # type: ignore[misc]
-                mailbox=upn, target=Target.MAILBOX,
-            )
-        next_link, delta_link = read(raw or b"{}")
-        if delta_link:
-            return delta_link
-        if not next_link:
-            raise SyncStateExpired(f"calendarView delta for {upn} ended without a deltaLink")
-        link, raw = next_link, None
+async def _send(gateway: GraphGateway, calls: list[BatchCall],
+                waiting: Mapping[str, tuple[WindowRequest, str]],
+                keep: Callable[[bytes], bytes] | None) -> Mapping[str, BatchResult]:
+    """``calls`` in $batch round trips; a single one on its own (no envelope)."""
+    if len(calls) != 1:
+        return await send_batch(gateway.pipeline, calls) if calls else {}
+    (call,) = calls
+    r, link = waiting[call.id]
+    try:
+        body = await gateway.pipeline.send(
+            lambda: delta_request(gateway, r.upn, r.start, r.end, link),
+            mailbox=r.upn, target=Target.MAILBOX) or b"{}"
+    except AuthError:
+        raise
+    except GraphError as error:
+        return {call.id: BatchResult(call.id, error.status or 0, error=error)}
+    return {call.id: BatchResult(call.id, 200, keep(body) if keep else body)}
 
 
 class WindowSync:
@@ -177,7 +238,8 @@ class WindowSync:
         """Delta first (for the link), then calendarView (for the markers): a change made
         between the two is in the read and replayed by the next round, harmlessly."""
         # The events come from calendarView: the delta pages' items are skipped over.
-        link = await _walk(self.gateway, upn, start, end, None, None, decode_page_links)
+        link = await _one_round(self.gateway, upn, start, end, None,
+                                lambda _upn, body: decode_page_links(body))
         events = await self.gateway.events(upn, start, end)
         return WindowState(events, _dump(events), link, full_read=True)
 
@@ -186,8 +248,8 @@ class WindowSync:
     ) -> dict[str, WindowState | SlotguardError]:
         """``sync`` for many sellers, with the first page of every read sent in $batch
         round trips: an unchanged calendar costs one batch item, not one request. Further
-        pages, marker lookups and fallbacks go out on their own. Every seller gets its
-        state or the error that stopped its read."""
+        pages of all sellers share round trips too; marker lookups and fallbacks go out on
+        their own. Every seller gets its state or the error that stopped its read."""
         out: dict[str, WindowState | SlotguardError] = {}
         # Snapshots are checked, not decoded: most windows of a steady cycle are unchanged
         # and their events are decoded only if the caller asks for them.
@@ -198,31 +260,58 @@ class WindowSync:
                                                   r.delta_link), mailbox=r.upn)
                  for i, r in enumerate(incremental)]
         results = await send_batch(self.gateway.pipeline, calls + self._full_calls(fresh))
-        expired: list[WindowRequest] = []
-        for call, r in zip(calls, incremental, strict=True):
-            try:
-                delta = await self._round(r, results[call.id])
-                if not (delta.changed or delta.removed):
-                    # Nothing happened: the stored events and snapshot stand as they are
-                    # (no merge, no new encoding; the caller keeps the stored link).
-                    out[r.upn] = WindowState(None, r.snapshot or b"", delta.delta_link,
-                                             False, False)
-                    continue
-                events = await self._merge(r.upn, _load(r.snapshot) or [], delta, r.start,
-                                           r.end, r.known)
-            except SyncStateExpired:
-                log.info("graph.delta_expired", seller=r.upn)
-                expired.append(r)
-                continue
-            except SlotguardError as error:
-                out[r.upn] = error
-                continue
-            out[r.upn] = WindowState(events, _dump(events), delta.delta_link, False)
+        expired = await self._rounds(incremental, calls, results, out)
         await self._full_results(fresh, results, out)
         if expired:
             results = await send_batch(self.gateway.pipeline, self._full_calls(expired))
             await self._full_results(expired, results, out)
         return out
+
+    async def _rounds(self, requests: Sequence[WindowRequest], calls: Sequence[BatchCall],
+                      results: Mapping[str, BatchResult],
+                      out: dict[str, WindowState | SlotguardError]) -> list[WindowRequest]:
+        """The delta rounds whose first pages came back in ``results``; returns the
+        requests whose stored state had expired (to be read in full)."""
+        rounds = {r.upn: DeltaRound() for r in requests}
+        first: dict[str, tuple[WindowRequest, bytes]] = {}
+        links: dict[str, str | SlotguardError] = {}
+        for call, r in zip(calls, requests, strict=True):
+            result = results[call.id]
+            if result.error is not None:
+                links[r.upn] = result.error
+            else:
+                first[r.upn] = (r, result.body)
+        links.update(await follow(self.gateway, first,
+                                  lambda upn, body: rounds[upn].read(self.gateway, upn, body)))
+        expired: list[WindowRequest] = []
+        changed: list[WindowRequest] = []
+        for r in requests:
+            link = links[r.upn]
+            if isinstance(link, SyncStateExpired):
+                log.info("graph.delta_expired", seller=r.upn)
+                expired.append(r)
+            elif isinstance(link, SlotguardError):
+                out[r.upn] = link
+            elif not (rounds[r.upn].changed or rounds[r.upn].removed):
+                # Nothing happened: the stored events and snapshot stand as they are (no
+                # merge, no new encoding; the caller keeps the stored link).
+                out[r.upn] = WindowState(None, r.snapshot or b"", link, False, False)
+            else:
+                rounds[r.upn].delta_link = link
+                changed.append(r)
+
+        async def merge(r: WindowRequest) -> None:
+            delta = rounds[r.upn]
+            try:
+                events = await self._merge(r.upn, _load(r.snapshot) or [], delta, r.start,
+                                           r.end, r.known)
+            except SlotguardError as error:
+                out[r.upn] = error
+                return
+            out[r.upn] = WindowState(events, _dump(events), delta.delta_link, False)
+
+        await asyncio.gather(*(merge(r) for r in changed))
+        return expired
 
     def _full_calls(self, requests: Sequence[WindowRequest]) -> list[BatchCall]:
         """Per seller a first delta page (for the link) and a calendarView page (for the
@@ -239,31 +328,54 @@ class WindowSync:
     async def _full_results(self, requests: Sequence[WindowRequest],
                             results: Mapping[str, BatchResult],
                             out: dict[str, WindowState | SlotguardError]) -> None:
+        first: dict[str, tuple[WindowRequest, bytes]] = {}
+        links: dict[str, str | SlotguardError] = {}
+        pages: dict[str, EventPage | SlotguardError] = {}
         for i, r in enumerate(requests):
+            head, view = results[f"f{i}d"], results[f"f{i}v"]
+            if head.error is not None:
+                links[r.upn] = head.error
+            else:
+                first[r.upn] = (r, head.body)
+            if view.error is not None:
+                pages[r.upn] = view.error
+                continue
             try:
-                first = results[f"f{i}d"]
-                if first.error is not None:
-                    raise first.error
-                link = await _walk(self.gateway, r.upn, r.start, r.end, None, first.body,
-                                   decode_page_links)
-                view = results[f"f{i}v"]
-                if view.error is not None:
-                    raise view.error
                 page = decode_event_page(view.body or b"{}")
-                self.gateway.note_skipped(r.upn, page)
-                events = page.events
-                if page.next_link:  # more than a page: read the window the usual way
-                    events = await self.gateway.events(r.upn, r.start, r.end)
+            except SlotguardError as error:
+                pages[r.upn] = error
+                continue
+            self.gateway.note_skipped(r.upn, page)
+            pages[r.upn] = page
+        links.update(await follow(self.gateway, first, lambda _upn, body: decode_page_links(body),
+                                  keep=page_links_only))
+        # Markers seen anywhere in the wave settle whether Graph honours the $expand,
+        # before any seller's own events are looked for the long way.
+        self.gateway.own.saw([e for p in pages.values() if isinstance(p, EventPage)
+                              for e in p.events])
+
+        async def one(r: WindowRequest) -> None:
+            link, page = links[r.upn], pages[r.upn]
+            try:
+                if isinstance(link, SlotguardError):
+                    raise link
+                refusal = page if isinstance(page, GraphError) and page.status == 400 else None
+                if isinstance(page, SlotguardError) and refusal is None:
+                    raise page
+                if refusal is not None or (isinstance(page, EventPage) and page.next_link):
+                    # Refused with the $expand, or more than a page: the usual way.
+                    events, own = await self.gateway.read_view(r.upn, r.start, r.end,
+                                                               r.known, refusal=refusal)
+                else:
+                    assert isinstance(page, EventPage)
+                    events, own = await self.gateway.own.complete(r.upn, page.events,
+                                                                  page.organized, r.known)
             except SlotguardError as error:
                 out[r.upn] = error
-                continue
-            out[r.upn] = WindowState(events, _dump(events), link, full_read=True)
+                return
+            out[r.upn] = WindowState(events, _dump(events), link, full_read=True, own_ids=own)
 
-    async def _round(self, r: WindowRequest, result: BatchResult) -> DeltaRound:
-        """The rest of a delta round whose first page came back in a batch."""
-        if result.error is not None:
-            raise result.error
-        return await _follow(self.gateway, r.upn, r.start, r.end, None, result.body)
+        await asyncio.gather(*(one(r) for r in requests))
 
     async def _merge(
         self, upn: str, previous: list[CalendarEvent], delta: DeltaRound,
@@ -271,13 +383,13 @@ class WindowSync:
     ) -> list[CalendarEvent]:
         known = {e.id: e for e in previous}
         markers: dict[str, OwnMarker | None] = {e.id: e.marker for e in previous}
-        for event_id, marker in (known_markers or {}).items():
+        for event_id, remembered in (known_markers or {}).items():
             if markers.get(event_id) is None:
-                markers[event_id] = marker
+                markers[event_id] = remembered
         for event_id in delta.removed:
             known.pop(event_id, None)
         for event in delta.changed:
-            marker = event.marker or await self._marker(upn, event, markers)
+            marker = event.marker or await self._marker(upn, event, markers, delta.organized)
             known[event.id] = replace(event, marker=marker) if marker else event
         # Delta also reports changes outside the window; keep the window only.
         return sorted(
@@ -286,11 +398,12 @@ class WindowSync:
         )
 
     async def _marker(
-        self, upn: str, event: CalendarEvent, markers: dict[str, OwnMarker | None]
+        self, upn: str, event: CalendarEvent, markers: dict[str, OwnMarker | None],
+        organized: Collection[str],
     ) -> OwnMarker | None:
         if event.id in markers:  # markers never change once written
             return markers[event.id]
-        if event.attendees or (event.organizer and event.organizer != upn.lower()):
+        if not could_be_own(event, upn, organized):
             return None  # slotguard's events have no attendees and are the seller's own
         lookup_id = event.series_master_id or event.id
         if lookup_id not in markers:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,17 +26,19 @@ from msgraph.generated.users.item.events.item.event_item_request_builder import 
     EventItemRequestBuilder,
 )
 
-from slotguard.domain.model import CalendarEvent
+from slotguard.domain.model import CalendarEvent, OwnMarker
 from slotguard.errors import BadGraphData, GraphError, SlotguardError
 from slotguard.graph import reads, writes
 from slotguard.graph.batch import BatchCall, send_batch
 from slotguard.graph.coalesce import BatchWriter
-from slotguard.graph.create import create_once
+from slotguard.graph.create import create_recurring
 from slotguard.graph.decode import EventPage, decode_event, decode_event_page
 from slotguard.graph.delta import WindowState, WindowSync
 from slotguard.graph.errors import ItemNotFound, Target
+from slotguard.graph.fallbacks import Fallback, Fallbacks
 from slotguard.graph.mailbox import decode_mailbox
 from slotguard.graph.marker import EXPAND_MARKER, filter_by_key
+from slotguard.graph.own import OwnEvents, own_prefix_filter
 from slotguard.graph.pipeline import Pipeline, request_config, utc_param
 from slotguard.graph.todo import TodoGateway
 from slotguard.ports import GroupMembers, Mailbox, NewEvent, NewTask, WindowRequest
@@ -47,7 +49,8 @@ log = structlog.get_logger("slotguard.graph")
 PAGE_SIZE = 1000
 EVENT_FIELDS = [
     "id", "subject", "start", "end", "showAs", "responseStatus", "isCancelled", "isAllDay",
-    "attendees", "organizer", "categories", "sensitivity", "seriesMasterId", "webLink", "type",
+    "attendees", "organizer", "isOrganizer", "categories", "sensitivity", "seriesMasterId",
+    "webLink", "type",
 ]
 PREFER_UTC = 'outlook.timezone="UTC"'
 MAILBOX = Target.MAILBOX
@@ -74,7 +77,10 @@ class GraphGateway:
         self._now = monotonic
         self._mailboxes = reads.TtlCache[str, Mailbox](mailbox_ttl_seconds, monotonic)
         self._groups = reads.TtlCache[str, GroupMembers](group_ttl_seconds, monotonic)
-        self._todo = TodoGateway(client, pipeline, self.send)
+        # What this tenant's Graph does where Microsoft documents nothing (fallbacks.py).
+        self.fallbacks = Fallbacks()
+        self.own = OwnEvents(self.fallbacks, self.own_event_ids, self.own_event)
+        self._todo = TodoGateway(client, pipeline, self.send, self.fallbacks)
         # Events Graph sent that could not be read, per seller, until the scan takes them.
         self._unreadable: dict[str, list[str]] = {}
 
@@ -158,11 +164,32 @@ class GraphGateway:
     # -- reading events ----------------------------------------------------------------
 
     async def events(self, upn: str, start: datetime, end: datetime) -> list[CalendarEvent]:
-        """Occurrences, exceptions and single events in [start, end), in UTC, all pages.
-        Own events carry their marker: calendarView accepts the filtered
-        ``$expand=singleValueExtendedProperties(...)`` like /events does."""
+        """Occurrences, exceptions and single events in [start, end), in UTC, all pages,
+        own events with their marker (own.py: whatever Graph does with the $expand)."""
+        events, _ = await self.read_view(upn, start, end, {})
+        return events
+
+    async def read_view(self, upn: str, start: datetime, end: datetime,
+                        known: Mapping[str, OwnMarker], *, refusal: GraphError | None = None,
+                        ) -> tuple[list[CalendarEvent], frozenset[str] | None]:
+        """``events`` with the markers the ledger knows (``known``, by event id), and the
+        ids of the seller's own events if they had to be looked up (OwnEvents.complete).
+        ``refusal``: the 400 a first page with the marker $expand has just met."""
         view = self.client.users.by_user_id(upn).calendar_view
-        return await self._event_pages(upn, view, self._view_params(start, end))
+        page: EventPage | None = None
+        if self.own.expand is not None and refusal is None:
+            try:
+                page = await self._event_pages(upn, view, self._view_params(start, end))
+            except GraphError as error:
+                if error.status != 400:
+                    raise
+                refusal = error
+        if page is None:
+            page = await self._event_pages(upn, view,
+                                           self._view_params(start, end, expand=False))
+            if refusal is not None:  # the same read without the $expand went through
+                self.own.refused(refusal, "calendarView")
+        return await self.own.complete(upn, page.events, page.organized, known)
 
     def calendar_view_request(self, upn: str, start: datetime, end: datetime) -> Any:
         """The first calendarView page's request, for a $batch item (delta.py)."""
@@ -182,11 +209,10 @@ class GraphGateway:
         each. A skipped customer meeting may hide a violation, so the scan reports them."""
         return self._unreadable.pop(upn.lower(), [])
 
-    @staticmethod
-    def _view_params(start: datetime, end: datetime) -> Any:
+    def _view_params(self, start: datetime, end: datetime, expand: bool = True) -> Any:
         return CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
             start_date_time=utc_param(start), end_date_time=utc_param(end), top=PAGE_SIZE,
-            select=EVENT_FIELDS, expand=[EXPAND_MARKER],
+            select=EVENT_FIELDS, expand=self.own.expand if expand else None,
         )
 
     async def windows(
@@ -197,22 +223,45 @@ class GraphGateway:
         return await WindowSync(self).sync_many(requests)
 
     async def own_events(self, upn: str, key: str) -> list[CalendarEvent]:
-        """slotguard's events (single events and series masters) carrying ``key``."""
+        """slotguard's events (single events and series masters) carrying ``key``: the
+        documented $filter, with the marker $expand while Graph honours it there."""
         events = self.client.users.by_user_id(upn).events
-        params = EventsRequestBuilder.EventsRequestBuilderGetQueryParameters(
-            filter=filter_by_key(key), expand=[EXPAND_MARKER], select=EVENT_FIELDS, top=50
-        )
-        found = await self._event_pages(upn, events, params)
+
+        def params(expand: list[str] | None) -> Any:
+            return EventsRequestBuilder.EventsRequestBuilderGetQueryParameters(
+                filter=filter_by_key(key), expand=expand, select=EVENT_FIELDS, top=50)
+
+        expand = self.own.expand
+        try:
+            page = await self._event_pages(upn, events, params(expand))
+        except GraphError as error:
+            if error.status != 400 or expand is None:
+                raise
+            page = await self._event_pages(upn, events, params(None))
+            self.own.refused(error, "/events")
+        found = await self.own.confirm(upn, page.events)
         # Value matching in Graph filters is case-insensitive; keys are not.
         return [e for e in found if e.marker is not None and e.marker.key == key]
 
-    async def _event_pages(self, upn: str, root: Any, params: Any) -> list[CalendarEvent]:
-        out: list[CalendarEvent] = []
+    async def own_event_ids(self, upn: str) -> set[str]:
+        """Ids of every single event and series master carrying one of the seller's keys
+        (the documented $filter; its answer holds no property)."""
+        events = self.client.users.by_user_id(upn).events
+        params = EventsRequestBuilder.EventsRequestBuilderGetQueryParameters(
+            filter=own_prefix_filter(upn), select=["id"], top=PAGE_SIZE)
+        items = await reads.collect(self.send, events, params, reads.decode_ids,
+                                    mailbox=upn, target=MAILBOX)
+        return set(items)
+
+    async def _event_pages(self, upn: str, root: Any, params: Any) -> EventPage:
+        """Every page from ``root`` with ``params``, as one page."""
+        out = EventPage()
         link: str | None = None
         while True:
             page = await self._event_page(upn, root.with_url(link) if link else root,
                                           None if link else params)
-            out.extend(page.events)
+            out.events.extend(page.events)
+            out.organized |= page.organized
             self.note_skipped(upn, page)
             if not page.next_link:
                 return out
@@ -261,9 +310,15 @@ class GraphGateway:
             log.debug("graph.event_exists", seller=upn, key=event.key, event_id=existing[0].id)
             return existing[0].id
 
-        event_id, created = await create_once(
-            self.send, self.pipeline, upn, events, writes.event_body(event), find, "event",
-            look_first=look_first, refused=(400, 409))
+        def conflict(error: GraphError) -> None:
+            if error.status == 409:
+                self.fallbacks.take(Fallback.TRANSACTION_CONFLICT, code=error.code)
+
+        event_id, created = await create_recurring(
+            self.send, self.pipeline, upn, events,
+            lambda zone: writes.event_body(event, recurrence_zone=zone), find, "event",
+            look_first=look_first, fallbacks=self.fallbacks,
+            fallback=Fallback.EVENT_RECURRENCE_ZONE, refused=(400, 409), resolved=conflict)
         if created:
             log.debug("graph.event_created", seller=upn, key=event.key, event_id=event_id)
         return event_id
@@ -296,6 +351,9 @@ class GraphGateway:
 
     async def find_task(self, upn: str, list_id: str, key: str) -> str | None:
         return await self._todo.find_task(upn, list_id, key)
+
+    async def task_keys(self, upn: str, list_id: str) -> dict[str, str]:
+        return await self._todo.task_keys(upn, list_id)
 
     async def create_task(self, upn: str, list_id: str, task: NewTask, *,
                           look_first: bool = True) -> str:

@@ -27,6 +27,9 @@ EXPAND_MARKER = (
 )
 
 TASK_APPLICATION = "slotguard"
+# Tasks written before the key moved out of sight carry it as a line of their note too;
+# they are still recognised by it.
+LEGACY_TASK_KEY_PREFIX = "slotguard-key: "
 
 
 def transaction_id(key: str, revision: int = 0) -> str:
@@ -40,7 +43,7 @@ def filter_by_key(key: str) -> str:
     """An OData ``$filter`` matching events whose key property equals ``key``."""
     return (
         f"singleValueExtendedProperties/any(ep: ep/id eq '{KEY_PROPERTY_ID}'"
-        f" and ep/value eq '{_quote(key)}')"
+        f" and ep/value eq '{quote(key)}')"
     )
 
 
@@ -65,6 +68,6 @@ def marker_from_properties(props: dict[str, str]) -> OwnMarker | None:
     return OwnMarker(purpose=purpose, key=key)
 
 
-def _quote(value: str) -> str:
+def quote(value: str) -> str:
     """OData string literal escaping: a single quote is doubled."""
     return value.replace("'", "''")

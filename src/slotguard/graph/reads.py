@@ -9,9 +9,8 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from slotguard.errors import BadGraphData
-from slotguard.graph.marker import TASK_APPLICATION
+from slotguard.graph.marker import LEGACY_TASK_KEY_PREFIX, TASK_APPLICATION
 from slotguard.graph.pipeline import request_config
-from slotguard.graph.writes import TASK_KEY_PREFIX
 from slotguard.ports import GroupMembers
 
 K = TypeVar("K")
@@ -84,6 +83,17 @@ def group_members(users: list[_User]) -> GroupMembers:
     return GroupMembers(tuple(upns), disabled, unknown, unnamed)
 
 
+class _Page(msgspec.Struct, Generic[V]):
+    value: list[V] = msgspec.field(default_factory=list)
+    next_link: str | None = msgspec.field(default=None, name="@odata.nextLink")
+
+
+def decode_ids(raw: bytes) -> tuple[list[str], str | None]:
+    """The ids of a page of items read with ``$select=id``."""
+    page = _decode(raw, _Page[_Id], "ids")
+    return [item.id for item in page.value if item.id], page.next_link
+
+
 class TaskList(msgspec.Struct):
     id: str
     displayName: str | None = None
@@ -108,6 +118,11 @@ class _Body(msgspec.Struct):
     content: str | None = None
 
 
+def decode_links(raw: bytes) -> tuple[list[_LinkedResource], str | None]:
+    page = _decode(raw, _Page[_LinkedResource], "linkedResources")
+    return page.value, page.next_link
+
+
 class Task(msgspec.Struct):
     id: str
     body: _Body | None = None
@@ -123,8 +138,8 @@ class Task(msgspec.Struct):
         content = self.body.content if self.body and self.body.content else ""
         for line in content.replace("\r", "\n").replace("<br>", "\n").splitlines():
             text = line.strip()
-            if text.startswith(TASK_KEY_PREFIX):
-                found.add(text[len(TASK_KEY_PREFIX):].strip())
+            if text.startswith(LEGACY_TASK_KEY_PREFIX):
+                found.add(text[len(LEGACY_TASK_KEY_PREFIX):].strip())
         return found
 
 

@@ -40,7 +40,6 @@ _DAY = {
 }
 # A task's reminder rings on its due day at this seller-local time.
 TASK_REMINDER_TIME = time(9, 0)
-TASK_KEY_PREFIX = "slotguard-key: "
 
 
 def post_request(builder: Any, body: Body) -> RequestInformation:
@@ -53,7 +52,9 @@ def post_request(builder: Any, body: Body) -> RequestInformation:
     return info
 
 
-def event_body(event: NewEvent) -> Body:
+def event_body(event: NewEvent, *, recurrence_zone: bool = True) -> Body:
+    """An event. ``recurrence_zone=False`` leaves recurrenceTimeZone out of a series'
+    range, for a tenant that refuses it (the series then follows its start's zone)."""
     # Local times are those of the zone named, so Graph reads back the same instants.
     name = _wire_zone(event.zone)
     zone = _zone(name)
@@ -73,13 +74,14 @@ def event_body(event: NewEvent) -> Body:
         ],
     }
     if event.recurrence:
-        body["recurrence"] = _recurrence(event.recurrence, name)
+        body["recurrence"] = _recurrence(event.recurrence, name, recurrence_zone)
     return body
 
 
-def task_body(task: NewTask) -> Body:
-    """A To Do task; the key travels both as the linked resource's externalId and as the
-    last line of the body, so ``find_task`` can match either."""
+def task_body(task: NewTask, *, recurrence_zone: bool = True) -> Body:
+    """A To Do task. Its key travels as the linked resource's externalId, which To Do
+    keeps with the task and does not show: the seller reads only the note written for
+    them. ``recurrence_zone`` as for ``event_body``."""
     link: Body = {"applicationName": TASK_APPLICATION,
                   "displayName": task.link_title or task.title, "externalId": task.key}
     if task.link_url is not None:
@@ -87,7 +89,7 @@ def task_body(task: NewTask) -> Body:
     zone = _wire_zone(task.zone)
     body: Body = {
         "title": task.title,
-        "body": _text(f"{task.body}\n\n{TASK_KEY_PREFIX}{task.key}"),
+        "body": _text(task.body),
         "dueDateTime": {"dateTime": _wall(task.due, time(0, 0)), "timeZone": zone},
         "isReminderOn": True,
         "reminderDateTime": {"dateTime": _wall(task.due, TASK_REMINDER_TIME),
@@ -95,8 +97,12 @@ def task_body(task: NewTask) -> Body:
         "linkedResources": [link],
     }
     if task.recurrence:
-        body["recurrence"] = _recurrence(task.recurrence, zone)
+        body["recurrence"] = _recurrence(task.recurrence, zone, recurrence_zone)
     return body
+
+
+def has_recurrence_zone(body: Body) -> bool:
+    return "recurrenceTimeZone" in (body.get("recurrence") or {}).get("range", {})
 
 
 def task_list_body(name: str) -> Body:
@@ -113,12 +119,14 @@ def _text(content: str) -> Body:
     return {"contentType": "text", "content": content}
 
 
-def _recurrence(rule: WeeklyRecurrence, zone: str) -> Body:
+def _recurrence(rule: WeeklyRecurrence, zone: str, with_zone: bool = True) -> Body:
     # Graph requires type, interval, daysOfWeek and firstDayOfWeek for weekly patterns.
     pattern = {"type": "weekly", "interval": 1,
                "daysOfWeek": [_DAY[d] for d in sorted(rule.days)], "firstDayOfWeek": "monday"}
     rng: Body = {"type": "endDate" if rule.end is not None else "noEnd",
-                 "startDate": rule.start.isoformat(), "recurrenceTimeZone": zone}
+                 "startDate": rule.start.isoformat()}
+    if with_zone:
+        rng["recurrenceTimeZone"] = zone
     if rule.end is not None:
         rng["endDate"] = rule.end.isoformat()
     return {"pattern": pattern, "range": rng}

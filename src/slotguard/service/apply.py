@@ -1,11 +1,15 @@
 """Applying a seller's plan through the ledger's write-ahead protocol.
 
 Every write goes: ``ledger.intend(key)`` → the gateway write, idempotent by key →
-``ledger.complete(key, graph_id)``. A rerun skips keys the ledger knows as done; a key left
-``intended`` or ``failed`` (a crash or an error after the request may have reached Graph)
-is looked up by its marker first and only written again when Graph does not have it — and
-even then the write carries the same transactionId. So no crash point yields a duplicate,
-and none loses a write: the key stays pending until a later scan completes it.
+``ledger.complete(key, graph_id)``. A rerun skips keys the ledger knows as done; any other
+key — left ``intended`` or ``failed`` (a crash or an error after the request may have
+reached Graph), or never seen (the ledger is new, was deleted, or is another state
+directory's) — is looked up in Graph first and only written when Graph does not have it,
+and even then an event carries the same transactionId. The ledger is a cache of what Graph
+holds, never the only memory of a write: no crash point and no lost ledger yields a
+duplicate, and none loses a write (the key stays pending until a later scan completes it).
+Events are looked up by their marker, one request per key; tasks by the keys of the
+seller's slotguard list, read once per seller and cycle however many tasks need it.
 
 A seller's writes go as one group (``prepare`` → ``send`` → ``finish``): every intent in one
 ledger transaction, committed before any of the writes goes out; the writes concurrently
@@ -16,7 +20,7 @@ transaction after them. A crash anywhere leaves each key intended or done, as be
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -31,7 +35,7 @@ log = structlog.get_logger("slotguard.scan")
 
 WRITTEN = "written"  # slotguard wrote it in this scan
 EXISTING = "existing"  # the ledger (or Graph, after an interrupted write) already had it
-RECOVERED = "recovered"  # found in Graph after an interrupted write, ledger completed now
+RECOVERED = "recovered"  # found in Graph though the ledger had not completed it, now has
 REFUSED = "refused"  # withdrawn and not of a kind slotguard writes again
 REINSTATABLE = frozenset({"compensation"})
 
@@ -72,7 +76,8 @@ class Write:
     graph_id: str | None = None
     error: BaseException | None = None
     record: ActionRecord | None = field(default=None, repr=False)
-    interrupted: bool = False
+    # Graph may already hold it: not done in the ledger (never seen, or interrupted).
+    may_exist: bool = True
 
     @property
     def pending(self) -> bool:
@@ -90,17 +95,22 @@ class Applier:
     ledger: LedgerWrites
     upn: str
     known: dict[str, ActionRecord]  # this seller's ledger actions by key, kept current
+    # Ids of the seller's events carrying a key, when this cycle's read looked them up:
+    # none at all means an event write has nothing to look for.
+    own_ids: frozenset[str] | None = None
     _lists: dict[str, asyncio.Future[str]] | None = None
+    _task_keys: dict[str, asyncio.Future[Mapping[str, str]]] | None = None
 
     def event_write(self, kind: str, request: NewEvent,
                     violation_key: str | None = None) -> Write:
         async def find() -> str | None:
+            if self.own_ids is not None and not self.own_ids:
+                return None
             found = await self.gateway.own_events(self.upn, request.key)
             return found[0].id if found else None
 
         async def create(revision: int) -> str:
-            # _send has already looked when an earlier attempt may have written the key,
-            # and a key the ledger never saw cannot exist in Graph: no second lookup.
+            # _send has already looked (or the key was withdrawn, its event deleted).
             return await self.gateway.create_event(
                 self.upn, replace(request, revision=revision), look_first=False)
 
@@ -110,8 +120,7 @@ class Applier:
 
     def task_write(self, task: FollowUpTask, request: NewTask, kind: str = "task") -> Write:
         async def find() -> str | None:
-            return await self.gateway.find_task(self.upn, await self._list(task.list_name),
-                                                request.key)
+            return (await self._keys(task.list_name)).get(request.key)
 
         async def create(_revision: int) -> str:
             return await self.gateway.create_task(
@@ -128,6 +137,17 @@ class Applier:
             self._lists[name] = asyncio.ensure_future(
                 self.gateway.ensure_task_list(self.upn, name))
         return await asyncio.shield(self._lists[name])
+
+    async def _keys(self, name: str) -> Mapping[str, str]:
+        """The keys of the To Do list's tasks, read once however many writes ask."""
+        if self._task_keys is None:
+            self._task_keys = {}
+        if name not in self._task_keys:
+            async def read() -> Mapping[str, str]:
+                return await self.gateway.task_keys(self.upn, await self._list(name))
+
+            self._task_keys[name] = asyncio.ensure_future(read())
+        return await asyncio.shield(self._task_keys[name])
 
     async def event(self, kind: str, request: NewEvent,
                     violation_key: str | None = None) -> tuple[str, str | None]:
@@ -153,7 +173,6 @@ class Applier:
             if record is not None and record.state == "done":
                 w.status, w.graph_id = EXISTING, record.graph_id
             else:
-                w.interrupted = record is not None  # intended or failed: it may be in Graph
                 todo.append(w)
         if not todo:
             return
@@ -172,7 +191,7 @@ class Applier:
                 return
             revision = _revision(record) + 1
             record = self.ledger.reinstate(w.key, {**w.payload, "revision": revision})
-            w.interrupted = False  # the withdrawn write was deleted: nothing to find
+            w.may_exist = False  # the withdrawn write was deleted: nothing to find
             log.info("scan.write_reinstated", seller=self.upn, key=w.key, revision=revision)
         w.record = record
         self.known[w.key] = record
@@ -185,7 +204,7 @@ class Applier:
     async def _send(self, w: Write) -> None:
         assert w.record is not None
         try:
-            if w.interrupted:
+            if w.may_exist:
                 graph_id = await w.find()
                 if graph_id is not None:
                     w.status, w.graph_id = RECOVERED, graph_id

@@ -39,6 +39,9 @@ class Window:
     # The ledger's snapshot of these events (None when read in full without delta): equal
     # bytes mean equal events, which lets a digest of them be reused.
     snapshot: bytes | None = None
+    # Ids of all the seller's events carrying a slotguard key, when the read looked them up
+    # (ports.WindowRead.own_ids): an empty set spares this cycle's writes their lookups.
+    own_ids: frozenset[str] | None = None
 
     @cached_property
     def events(self) -> tuple[CalendarEvent, ...]:
@@ -124,7 +127,7 @@ async def _delta(
         full += state.full_read
         if save and (state.changed or state.full_read):
             to_save.append((upn, state.delta_link, state.snapshot))
-        out[upn] = Window(partial(_events_of, state), state.snapshot or None)
+        out[upn] = Window(partial(_events_of, state), state.snapshot or None, state.own_ids)
     # Saved together, after every read of the wave answered: a crash before this point
     # only means the next cycle reads these windows again.
     ledger.save_delta_links(key, to_save)

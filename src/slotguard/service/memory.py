@@ -157,6 +157,11 @@ class InMemoryCalendarGateway:
     async def find_task(self, upn: str, list_id: str, key: str) -> str | None:
         return self._enter("find_task", upn).task_keys.get(key)
 
+    async def task_keys(self, upn: str, list_id: str) -> dict[str, str]:
+        box = self._enter("task_keys", upn)
+        return {key: task_id for key, task_id in box.task_keys.items()
+                if box.tasks[task_id].list_id == list_id}
+
     async def create_task(self, upn: str, list_id: str, task: NewTask, *,
                           look_first: bool = True) -> str:
         box = self._enter("create_task", upn)

@@ -35,13 +35,14 @@ class SellerRun:
         self.run_id = run_id
         self.personal = scanner.personal_data
 
-    async def apply(self, plan: SellerPlan,
-                    known: dict[str, ActionRecord]) -> dict[str, ActionRecord]:
-        """Carry the plan out; returns the seller's ledger actions as they are after it."""
+    async def apply(self, plan: SellerPlan, known: dict[str, ActionRecord],
+                    own_ids: frozenset[str] | None = None) -> dict[str, ActionRecord]:
+        """Carry the plan out; returns the seller's ledger actions as they are after it.
+        ``own_ids``: the ids of the seller's own events, if the read looked them up."""
         seller, zone, report = plan.seller, plan.seller.zone, self.report
         ledger = self.scanner.ledger
         report.zone, report.blocks = zone, len(plan.occurrences)
-        applier = Applier(self.scanner.gateway, ledger, seller.upn, known)
+        applier = Applier(self.scanner.gateway, ledger, seller.upn, known, own_ids=own_ids)
         count = self.scanner.rules.policy.compensation_count
 
         # Every compensation and task of the seller as one group of writes.

@@ -161,6 +161,10 @@ class Scanner:
         period = str(IsoWeek.of(today))
         # Write-ahead like every other write: the mail is intended, sent, then completed, so a
         # failed send is retried next cycle and a sent one is never repeated by a later scan.
+        # Unlike events and tasks, a sent mail is not looked up in Graph (that would take
+        # read access to the sender's whole mailbox, and Sent Items may be emptied): here
+        # the ledger's claim is the guard, and a lost ledger can repeat this period's one
+        # mail at most.
         key = f"{upn.lower()}|escalation|{period}"
         if self.ledger.intend(key, upn, "mail", payload={"manager": manager}).state == "done":
             return  # this period's mail already went out

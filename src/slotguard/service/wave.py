@@ -143,7 +143,7 @@ class Wave:
                 gathered = Gathered(seller, mailbox, detailed, self.span)
                 plan = decide(gathered, self.week, s.rules, self.now, known)
             applied = await SellerRun(s, seller_report, self.dry_run, self.run_id).apply(
-                plan, {r.key: r for r in known})
+                plan, {r.key: r for r in known}, read.own_ids)
             if not self.dry_run:
                 days = history | {v.occurrence.day for v in plan.violations}
                 await s.escalate(plan.seller.manager, upn, self.now, seller_report,

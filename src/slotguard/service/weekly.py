@@ -17,13 +17,16 @@ from slotguard.domain.followup import habit_tasks
 from slotguard.domain.model import IsoWeek, Seller
 from slotguard.errors import AuthError, GraphError
 from slotguard.service import compose
-from slotguard.service.apply import EXISTING, Applier
+from slotguard.service.apply import EXISTING, WRITTEN, Applier
 from slotguard.service.plan import Target
 from slotguard.service.scan import Scanner
 
 log = structlog.get_logger("slotguard.weekly")
 
 JOB = "weekly"
+# What counts as created: written now, or (dry run) what a real run would write. A series
+# or task found in Graph that the ledger did not know (RECOVERED) was not created now.
+CREATED = frozenset({WRITTEN, "planned"})
 
 
 @dataclass
@@ -67,7 +70,7 @@ async def run_weekly(scanner: Scanner, *, week: IsoWeek | None = None,
                 status = planned(request.key)
             else:
                 status, _ = await applier.event("block_series", request)
-            if status != EXISTING:
+            if status in CREATED:
                 result.series_created += 1
                 log.info("weekly.block_series_created", seller=upn, rule=rule.id,
                          dry_run=dry_run)
@@ -78,7 +81,7 @@ async def run_weekly(scanner: Scanner, *, week: IsoWeek | None = None,
                 else:
                     status, _ = await applier.task(task, compose.task_request(task, None),
                                                    "habit")
-                if status != EXISTING:
+                if status in CREATED:
                     result.habits_created += 1
                     log.info("weekly.habit_created", seller=upn, key=task.key)
 

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from slotguard.sim.faults import FaultOptions
 from slotguard.sim.graph_errors import GraphProblem
+from slotguard.sim.quirks import Quirks
 
 if TYPE_CHECKING:
     from slotguard.sim.context import SimContext
@@ -39,6 +40,14 @@ def routes(ctx: SimContext, load_scenario: Callable[[Any], None]) -> list[Route]
             except (TypeError, ValueError) as exc:
                 return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(ctx.faults.options.to_dict())
+
+    async def quirks(request: Request) -> JSONResponse:
+        if request.method == "PUT":
+            try:
+                ctx.tenant.quirks = Quirks.from_dict(await request.json())
+            except (TypeError, ValueError) as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(ctx.tenant.quirks.to_dict())
 
     async def expire_tokens(request: Request) -> JSONResponse:
         ctx.tokens.expire_all()
@@ -79,6 +88,7 @@ def routes(ctx: SimContext, load_scenario: Callable[[Any], None]) -> list[Route]
         Route("/_sim/requests", requests, methods=["GET", "DELETE"]),
         Route("/_sim/outbox", outbox, methods=["GET"]),
         Route("/_sim/faults", faults, methods=["GET", "PUT"]),
+        Route("/_sim/quirks", quirks, methods=["GET", "PUT"]),
         Route("/_sim/expire-tokens", expire_tokens, methods=["POST"]),
         Route("/_sim/expire-delta", expire_delta, methods=["POST"]),
         Route("/_sim/scenario", scenario, methods=["POST"]),

@@ -32,6 +32,8 @@ class PendingPages:
     state: SyncState  # what the deltaLink at the end of these pages will stand for
     remaining: list[dict[str, Any]] = field(default_factory=list)
     page_size: int = 10
+    # Empty pages with only a nextLink still to come before these (quirks.py).
+    leading_empty: int = 0
 
 
 class DeltaStore:

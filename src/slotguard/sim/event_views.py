@@ -4,7 +4,7 @@ time-zone preference, $select, $expand, $filter and paging with @odata.nextLink.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from slotguard.sim.odata import (
     parse_top,
     prefer_values,
 )
+from slotguard.sim.quirks import Quirks, unsupported_query
 from slotguard.sim.recurrence import Instance
 from slotguard.sim.router import GraphRequest
 from slotguard.sim.serialize import event_json, extended_properties
@@ -80,6 +81,7 @@ class ViewOptions:
     page_size: int
     skip: int
     preference_applied: list[str]
+    smtp_organizer: bool = False  # the tenant's organizer_address switch (quirks.py)
 
 
 def view_options(
@@ -127,6 +129,25 @@ def view_options(
     return ViewOptions(out_zone, select, expand, predicate, page_size, skip, applied)
 
 
+def entity_options(req: GraphRequest, quirks: Quirks, *, allow_filter: bool = True,
+                   ) -> ViewOptions:
+    """``view_options`` with the tenant's switches that change how events render."""
+    opts = view_options(req, allow_filter=allow_filter)
+    opts.smtp_organizer = quirks.organizer_address == "primary_smtp"
+    return opts
+
+
+def collection_options(req: GraphRequest, quirks: Quirks) -> ViewOptions:
+    """``view_options`` for a collection of events (calendarView, /events, /instances),
+    where what Graph does with the extended-property $expand is a switch (quirks.py)."""
+    opts = entity_options(req, quirks)
+    if opts.expand.extended and quirks.collection_extended_expand == "refused":
+        raise unsupported_query("$expand=singleValueExtendedProperties on a collection")
+    if opts.expand.extended and quirks.collection_extended_expand == "ignored":
+        opts.expand = replace(opts.expand, extended=False, extended_ids=None)
+    return opts
+
+
 def window(req: GraphRequest) -> tuple[datetime, datetime]:
     start_text = _ci(req.query, "startDateTime")
     end_text = _ci(req.query, "endDateTime")
@@ -162,7 +183,7 @@ def render(
     opts: ViewOptions,
     with_props_for_filter: bool = False,
 ) -> dict[str, Any]:
-    item = event_json(owner, event, instance, opts.out_zone)
+    item = event_json(owner, event, instance, opts.out_zone, opts.smtp_organizer)
     if opts.expand.extended or with_props_for_filter:
         item["singleValueExtendedProperties"] = extended_properties(event, opts.expand.extended_ids)
     return item

@@ -5,7 +5,8 @@ operations in case of client retries" without saying what a duplicate returns. H
 POST with a transactionId already used in the same mailbox returns the event the first POST
 created, with the same 201 status and body, so a client cannot tell a retried create from the
 first one (that is the point of the id). If that event has since been deleted, the id is free
-again and a new event is created.
+again and a new event is created. That answer is one of two plausible ones; the tenant's
+``repeated_transaction_id`` switch (quirks.py) gives the other, 409 Conflict.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, date, datetime
 from typing import Any
+
+from tzlocal.windows_tz import win_tz
 
 from slotguard.sim import recurrence as rec
 from slotguard.sim.graph_errors import bad_request, not_found
@@ -24,6 +27,7 @@ from slotguard.sim.model import (
     new_event_id,
     parse_occurrence_id,
 )
+from slotguard.sim.quirks import Quirks
 from slotguard.sim.timezones import UnknownTimeZone, parse_datetime_tz, resolve_zone
 from slotguard.sim.zone_names import require, unsupported
 
@@ -87,16 +91,23 @@ def new_change_key() -> str:
     return secrets.token_urlsafe(18)
 
 
-def create_event(owner: User, box: Mailbox, body: dict[str, Any]) -> tuple[StoredEvent, bool]:
+def create_event(owner: User, box: Mailbox, body: dict[str, Any],
+                 quirks: Quirks | None = None) -> tuple[StoredEvent, bool]:
     """Store a new event; returns (event, created). ``created`` is False for a replayed
-    transactionId."""
+    transactionId. ``quirks``: the tenant's switches for what Graph leaves undocumented
+    (a repeated transactionId, IANA recurrence zones); None for events tests put in."""
     tx = body.get("transactionId")
     if tx is not None:
         existing = box.by_transaction.get(str(tx))
         if existing is not None and existing in box.events:
+            if quirks is not None and quirks.repeated_transaction_id == "conflict":
+                raise GraphProblem(409, "ErrorDuplicateTransactionId",
+                                   "An event with this transactionId already exists.")
             return box.events[existing], False
     fields = _fields(body)
     start, end, start_zone, end_zone = _times(body, required=True)
+    if quirks is not None and quirks.event_recurrence_iana_zone == "refused":
+        _windows_recurrence_zone(body.get("recurrence"))
     recurrence = _recurrence(body.get("recurrence"), start, start_zone)
     fields.setdefault(
         "organizer", {"emailAddress": {"name": owner.display_name, "address": owner.upn}}
@@ -315,6 +326,17 @@ def _recurrence(value: Any, start: datetime, start_zone: str) -> dict[str, Any] 
         **value.get("range", {}),
     }
     return {"pattern": pattern, "range": rng}
+
+
+def _windows_recurrence_zone(value: Any) -> None:
+    """The switch that refuses a recurrenceTimeZone that is not a Windows zone name."""
+    rng = value.get("range") if isinstance(value, dict) else None
+    zone = rng.get("recurrenceTimeZone") if isinstance(rng, dict) else None
+    if zone is not None and str(zone) not in win_tz and str(zone).upper() != "UTC":
+        raise GraphProblem(
+            400, "TimeZoneNotSupportedException",
+            "A valid TimeZone value must be specified. The following TimeZone value is not "
+            f"supported: '{zone}'.")
 
 
 def _attendee(value: Any) -> dict[str, Any]:

@@ -75,10 +75,19 @@ class User:
     has_mailbox: bool = True
     access_denied: bool = False
     manager_id: str | None = None
+    mail_address: str | None = None  # the primary SMTP address when it is not the UPN
 
     @property
     def mail(self) -> str:
-        return self.upn
+        return self.mail_address or self.upn
+
+    def primary_smtp(self) -> str:
+        """The address Exchange knows the mailbox by: ``mail``, or for a user without one
+        an address that differs from the UPN, as it often does in real tenants."""
+        if self.mail_address:
+            return self.mail_address
+        local, _, domain = self.upn.partition("@")
+        return f"{local}@mail.{domain}"
 
 
 @dataclass(slots=True)

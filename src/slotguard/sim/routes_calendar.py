@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from slotguard.sim import recurrence as rec
-from slotguard.sim.event_views import page, view_options, window
+from slotguard.sim.event_views import collection_options, page, window
 from slotguard.sim.events import find
 from slotguard.sim.model import Mailbox, StoredEvent
 from slotguard.sim.recurrence import Instance
@@ -39,7 +39,7 @@ def instances_in(
 def calendar_view(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user)
     start, end = window(req)
-    opts = view_options(req)
+    opts = collection_options(req, ctx.tenant.quirks)
     body, headers = page(
         req,
         owner,
@@ -55,7 +55,7 @@ def calendar_view(ctx: SimContext, req: GraphRequest, user: str) -> GraphRespons
 def instances(ctx: SimContext, req: GraphRequest, user: str, event_id: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user)
     start, end = window(req)
-    opts = view_options(req)
+    opts = collection_options(req, ctx.tenant.quirks)
     event, _ = find(box, event_id)
     entries = [(event, inst) for inst in rec.expand(event, start, end)]
     body, headers = page(

@@ -5,6 +5,7 @@ are not supported; page size comes from Prefer: odata.maxpagesize."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from slotguard.sim.delta import PendingPages, SyncState
@@ -68,13 +69,14 @@ def calendar_view_delta(ctx: SimContext, req: GraphRequest, user: str) -> GraphR
     else:
         start, end = window(req)
         seen_before = {}
+    smtp_organizer = ctx.tenant.quirks.organizer_address == "primary_smtp"
     current = instances_in(box, start, end)
     seen_now: dict[str, str] = {}
     changes: list[dict[str, Any]] = []
     for event, inst in current:
         seen_now[inst.id] = inst.change_key
         if seen_before.get(inst.id) != inst.change_key:
-            changes.append(event_json(owner, event, inst, out_zone))
+            changes.append(event_json(owner, event, inst, out_zone, smtp_organizer))
     for gone_id in seen_before.keys() - seen_now.keys():
         changes.append(
             {
@@ -84,14 +86,20 @@ def calendar_view_delta(ctx: SimContext, req: GraphRequest, user: str) -> GraphR
             }
         )
     state = SyncState(owner.id, start, end, seen_now, 0)
-    return _emit(ctx, req, PendingPages(state, changes, page_size), context)
+    pending = PendingPages(state, changes, page_size, ctx.tenant.quirks.delta_empty_pages)
+    return _emit(ctx, req, pending, context)
 
 
 def _emit(ctx: SimContext, req: GraphRequest, pending: PendingPages, context: str) -> GraphResponse:
     chunk, rest = pending.remaining[: pending.page_size], pending.remaining[pending.page_size :]
     body: dict[str, Any] = {"@odata.context": context}
     link_base = f"{req.base_url}{req.path}"
-    if rest:
+    if pending.leading_empty > 0:
+        # The tenant's delta_empty_pages switch: nothing yet, only a link onwards.
+        token = ctx.delta.save_pages(replace(pending, leading_empty=pending.leading_empty - 1))
+        body["@odata.nextLink"] = f"{link_base}?$skiptoken={token}"
+        chunk = []
+    elif rest:
         token = ctx.delta.save_pages(PendingPages(pending.state, rest, pending.page_size))
         body["@odata.nextLink"] = f"{link_base}?$skiptoken={token}"
     else:

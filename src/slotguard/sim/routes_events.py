@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from slotguard.sim import events as ev
 from slotguard.sim import recurrence as rec
-from slotguard.sim.event_views import ViewOptions, page, single, view_options
+from slotguard.sim.event_views import (
+    ViewOptions,
+    collection_options,
+    entity_options,
+    page,
+    single,
+)
 from slotguard.sim.graph_errors import GraphProblem, not_found
 from slotguard.sim.model import StoredEvent, User, occurrence_id
 from slotguard.sim.recurrence import Instance
@@ -56,7 +62,7 @@ def _entity(req: GraphRequest, owner: User, opts: ViewOptions, event: StoredEven
 @route("GET", "/users/{user}/calendar/events")
 def list_events(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user)
-    opts = view_options(req)
+    opts = collection_options(req, ctx.tenant.quirks)
     events = sorted(box.events.values(), key=lambda e: (e.created, e.id))
     body, headers = page(
         req,
@@ -72,8 +78,8 @@ def list_events(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
 @route("POST", "/users/{user}/calendar/events")
 def create_event(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user)
-    opts = view_options(req)
-    event, _created = ev.create_event(owner, box, _body(req))
+    opts = entity_options(req, ctx.tenant.quirks)
+    event, _created = ev.create_event(owner, box, _body(req), ctx.tenant.quirks)
     # The create response leaves out singleValueExtendedProperties, as documented.
     opts.expand = type(opts.expand)()
     body, headers = single(
@@ -87,7 +93,8 @@ def create_event(ctx: SimContext, req: GraphRequest, user: str) -> GraphResponse
 @route("GET", "/users/{user}/calendar/events/{event_id}")
 def get_event(ctx: SimContext, req: GraphRequest, user: str, event_id: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user)
-    opts = view_options(req, allow_filter=False)  # a bad query is refused before any lookup
+    # A bad query is refused before any lookup.
+    opts = entity_options(req, ctx.tenant.quirks, allow_filter=False)
     return _entity(req, owner, opts, *ev.find(box, event_id))
 
 
@@ -95,7 +102,8 @@ def get_event(ctx: SimContext, req: GraphRequest, user: str, event_id: str) -> G
 @route("PATCH", "/users/{user}/calendar/events/{event_id}")
 def update_event(ctx: SimContext, req: GraphRequest, user: str, event_id: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user)
-    opts = view_options(req, allow_filter=False)  # a bad query is refused before the update
+    # A bad query is refused before the update.
+    opts = entity_options(req, ctx.tenant.quirks, allow_filter=False)
     return _entity(req, owner, opts, *ev.update_event(box, event_id, _body(req)))
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from slotguard.sim import todo
 from slotguard.sim.graph_errors import GraphProblem
 from slotguard.sim.odata import apply_select, parse_filter, parse_top
+from slotguard.sim.quirks import unsupported_query
 from slotguard.sim.router import GraphRequest, GraphResponse, json_response, route
 from slotguard.sim.serialize import linked_resource_json, todo_list_json, todo_task_json
 
@@ -32,7 +33,11 @@ def _collection(req: GraphRequest, items: list[dict[str, Any]], context: str) ->
         items = [i for i in items if predicate(i)]
     sel = req.query.get("$select")
     if sel:
-        items = [apply_select(i, [s.strip() for s in sel.split(",")]) for i in items]
+        # An expanded relationship comes back whatever $select names (OData: $expand adds
+        # navigation properties to the selected structural ones).
+        expanded = ["linkedResources"] if "linkedResources" in (req.query.get("$expand") or "") \
+            else []
+        items = [apply_select(i, [s.strip() for s in sel.split(",")] + expanded) for i in items]
     top = parse_top(req.query.get("$top"), default=100, maximum=1000)
     skip = int(req.query.get("$skip", "0") or 0)
     body: dict[str, Any] = {"@odata.context": context, "value": items[skip : skip + top]}
@@ -68,6 +73,10 @@ def tasks(ctx: SimContext, req: GraphRequest, user: str, list_id: str) -> GraphR
     owner, box = ctx.tenant.mailbox(user, policy=False)
     lst = todo.get_list(box, list_id)
     expand = "linkedResources" in (req.query.get("$expand") or "")
+    switch = ctx.tenant.quirks.task_list_expand
+    if expand and (switch == "refused" or (switch == "refused_with_select"
+                                            and req.query.get("$select"))):
+        raise unsupported_query("$expand=linkedResources on the tasks of a list")
     items = [todo_task_json(t, expand) for t in lst.tasks.values()]
     return _collection(
         req, items, req.context_url(f"users('{owner.id}')/todo/lists('{lst.id}')/tasks")
@@ -78,7 +87,7 @@ def tasks(ctx: SimContext, req: GraphRequest, user: str, list_id: str) -> GraphR
 def create_task(ctx: SimContext, req: GraphRequest, user: str, list_id: str) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user, policy=False)
     lst = todo.get_list(box, list_id)
-    task = todo.create_task(lst, _body(req))
+    task = todo.create_task(lst, _body(req), ctx.tenant.quirks)
     return _task_entity(req, owner, lst, todo_task_json(task, bool(task.linked_resources)), 201)
 
 
@@ -99,7 +108,7 @@ def update_task(
 ) -> GraphResponse:
     owner, box = ctx.tenant.mailbox(user, policy=False)
     lst = todo.get_list(box, list_id)
-    task = todo.update_task(lst, task_id, _body(req))
+    task = todo.update_task(lst, task_id, _body(req), ctx.tenant.quirks)
     return _task_entity(req, owner, lst, todo_task_json(task))
 
 

@@ -5,7 +5,7 @@ Format (all keys camelCase; see scenarios/demo.json):
   tenant   {id, domain, displayName}
   apps     [{clientId, displayName, secrets[], roles[], certificates[{pem}]}]; roles are
             the application permissions admin-consented (default SLOTGUARD_ROLES)
-  users    [{id?, upn, displayName, timeZone (Windows or IANA), workingHours{daysOfWeek,
+  users    [{id?, upn, mail?, displayName, timeZone (Windows or IANA), workingHours{daysOfWeek,
             startTime, endTime, timeZone?}, manager?, jobTitle?, department?,
             flags[no_mailbox|access_denied]}]
   groups   [{id, displayName, members[upn or group id]}]
@@ -16,6 +16,7 @@ Format (all keys camelCase; see scenarios/demo.json):
             untilWeek? | occurrences?, exceptions[{week, day?, start?, end?, subject?, ...}],
             cancelled[{week, day?}]}}]
   todo     [{mailbox, lists[{displayName, tasks[{title, status?, dueWeek?, dueDay?, body?}]}]}]
+  quirks   {name: value} switches for behaviour Graph does not document (quirks.py)
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from slotguard.sim.model import (
     User,
     WorkingHours,
 )
+from slotguard.sim.quirks import Quirks
 from slotguard.sim.tenant import Tenant
 from slotguard.sim.timezones import UnknownTimeZone, format_local, resolve_zone
 
@@ -114,6 +116,10 @@ def load_scenario(source: str | Path | dict[str, Any], anchor: date | None = Non
         str(t.get("domain") or "contoso.com").lower(),
         str(t.get("displayName") or "Contoso"),
     )
+    try:
+        tenant.quirks = Quirks.from_dict(dict(data.get("quirks") or {}))
+    except (TypeError, ValueError) as exc:
+        raise ScenarioError(f"quirks: {exc}") from None
     for i, app in enumerate(data.get("apps") or []):
         _add_app(tenant, app, f"apps[{i}]")
     managers: dict[str, str] = {}
@@ -204,6 +210,7 @@ def _user(raw: dict[str, Any], where: str) -> User:
         account_enabled="disabled" not in flags,
         has_mailbox="no_mailbox" not in flags,
         access_denied="access_denied" in flags,
+        mail_address=str(raw["mail"]).lower() if raw.get("mail") else None,
     )
 
 

@@ -50,16 +50,19 @@ RENDERED_MAX = 100_000
 
 
 def event_json(
-    owner: User, event: StoredEvent, instance: Instance | None, out_zone: str | None
+    owner: User, event: StoredEvent, instance: Instance | None, out_zone: str | None,
+    smtp_organizer: bool = False,
 ) -> dict[str, Any]:
     """A single instance / occurrence / exception (``instance`` given) or a series master.
-    A new dict each call (callers add and remove keys); nested values are shared."""
-    key = (event.id, event.change_key, owner.upn, out_zone) + (
+    A new dict each call (callers add and remove keys); nested values are shared.
+    ``smtp_organizer``: the owner as organizer is named by the primary SMTP address, not
+    the UPN (the tenant's ``organizer_address`` switch, quirks.py)."""
+    key = (event.id, event.change_key, owner.upn, out_zone, smtp_organizer) + (
         (instance.id, instance.change_key, instance.start, instance.end, instance.type)
         if instance else ())
     rendered = _RENDERED.get(key)
     if rendered is None:
-        rendered = _render_event(owner, event, instance, out_zone)
+        rendered = _render_event(owner, event, instance, out_zone, smtp_organizer)
         if len(_RENDERED) >= RENDERED_MAX:
             del _RENDERED[next(iter(_RENDERED))]
         _RENDERED[key] = rendered
@@ -67,7 +70,8 @@ def event_json(
 
 
 def _render_event(
-    owner: User, event: StoredEvent, instance: Instance | None, out_zone: str | None
+    owner: User, event: StoredEvent, instance: Instance | None, out_zone: str | None,
+    smtp_organizer: bool,
 ) -> dict[str, Any]:
     fields = instance.fields if instance else event.fields
     start = instance.start if instance else event.start
@@ -79,7 +83,13 @@ def _render_event(
     organizer = fields.get("organizer") or {
         "emailAddress": {"name": owner.display_name, "address": owner.upn}
     }
-    is_organizer = str(organizer.get("emailAddress", {}).get("address", "")).lower() == owner.upn
+    address = str(organizer.get("emailAddress", {}).get("address", "")).lower()
+    # isOrganizer: "the calendar owner ... is the organizer of the event" (resources/event),
+    # whichever of the owner's addresses names them.
+    is_organizer = address in {owner.upn, owner.mail.lower()}
+    if smtp_organizer and is_organizer:
+        organizer = {"emailAddress": {**organizer.get("emailAddress", {}),
+                                      "address": owner.primary_smtp()}}
     all_day = bool(fields.get("isAllDay"))
     # Without Prefer: outlook.timezone times are UTC. All-day events keep their own zone
     # whatever the preference (they would otherwise stop starting at midnight).

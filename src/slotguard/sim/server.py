@@ -28,6 +28,7 @@ from slotguard.sim.app import build_app
 from slotguard.sim.context import RequestLog, RequestRecord, SimContext
 from slotguard.sim.delta import DeltaStore
 from slotguard.sim.faults import FaultOptions, Faults
+from slotguard.sim.quirks import Quirks
 from slotguard.sim.scenario import load_scenario
 from slotguard.sim.tenant import Tenant
 from slotguard.sim.tls import ensure_tls
@@ -60,6 +61,7 @@ class SimServer:
         port: int = 0,
         anchor: date | None = None,
         host: str = "127.0.0.1",
+        quirks: Quirks | None = None,
     ) -> None:
         self._anchor = anchor
         self._host = host
@@ -73,6 +75,8 @@ class SimServer:
             delta=DeltaStore(),
             log=RequestLog(),
         )
+        if quirks is not None:
+            self.ctx.tenant.quirks = quirks
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -203,7 +207,8 @@ class SimServer:
     def load_scenario(
         self, scenario: str | Path | dict[str, Any], anchor: date | None = None
     ) -> None:
-        """Replace the tenant (sync states are dropped too; tokens stay valid)."""
+        """Replace the tenant (sync states are dropped too; tokens stay valid). The
+        scenario's quirks come with it."""
         self.ctx.tenant = load_scenario(scenario, anchor or self._anchor)
         self.ctx.delta.expire()
 
@@ -222,6 +227,10 @@ class SimServer:
 
     def set_faults(self, faults: FaultOptions) -> None:
         self.ctx.faults.configure(faults)
+
+    def set_quirks(self, quirks: Quirks) -> None:
+        """Switch how the tenant behaves where Graph is undocumented (quirks.py)."""
+        self.ctx.tenant.quirks = quirks
 
     def expire_tokens(self) -> None:
         self.ctx.tokens.expire_all()

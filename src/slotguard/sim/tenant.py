@@ -16,6 +16,7 @@ from slotguard.sim import events as ev
 from slotguard.sim import todo
 from slotguard.sim.graph_errors import access_denied, invalid_user, mailbox_not_enabled
 from slotguard.sim.model import AppRegistration, Group, Mailbox, SentMail, User
+from slotguard.sim.quirks import Quirks
 from slotguard.sim.serialize import (
     event_json,
     extended_properties,
@@ -37,6 +38,8 @@ class Tenant:
         self.apps: dict[str, AppRegistration] = {}
         self.mailboxes: dict[str, Mailbox] = {}
         self.outbox_items: list[SentMail] = []
+        # How this tenant behaves where Graph's documentation is silent (quirks.py).
+        self.quirks = Quirks()
 
     # --- directory -------------------------------------------------------------------------
     def add_user(self, user: User) -> None:
@@ -180,7 +183,8 @@ class Tenant:
             user = self.user(upn)
             out = []
             for event in sorted(self.mailboxes[user.id].events.values(), key=lambda e: e.start):
-                item = event_json(user, event, None, "UTC")
+                item = event_json(user, event, None, "UTC",
+                                  self.quirks.organizer_address == "primary_smtp")
                 item["singleValueExtendedProperties"] = extended_properties(event, None)
                 out.append(item)
             return out

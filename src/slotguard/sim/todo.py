@@ -12,6 +12,7 @@ from typing import Any
 from slotguard.sim.events import new_change_key, now
 from slotguard.sim.graph_errors import GraphProblem, bad_request, not_found
 from slotguard.sim.model import LinkedResource, Mailbox, TodoList, TodoTask, new_opaque_id
+from slotguard.sim.quirks import Quirks
 from slotguard.sim.timezones import UnknownTimeZone, format_local, parse_datetime_tz
 from slotguard.sim.zone_names import require, unsupported
 
@@ -65,8 +66,8 @@ def get_task(lst: TodoList, task_id: str) -> TodoTask:
     return task
 
 
-def create_task(lst: TodoList, body: dict[str, Any]) -> TodoTask:
-    fields = _fields(body)
+def create_task(lst: TodoList, body: dict[str, Any], quirks: Quirks | None = None) -> TodoTask:
+    fields = _fields(body, quirks)
     fields.setdefault("status", "notStarted")
     fields.setdefault("importance", "normal")
     if "recurrence" in fields and "dueDateTime" not in fields:
@@ -79,9 +80,10 @@ def create_task(lst: TodoList, body: dict[str, Any]) -> TodoTask:
     return task
 
 
-def update_task(lst: TodoList, task_id: str, body: dict[str, Any]) -> TodoTask:
+def update_task(lst: TodoList, task_id: str, body: dict[str, Any],
+                quirks: Quirks | None = None) -> TodoTask:
     task = get_task(lst, task_id)
-    fields = _fields(body)
+    fields = _fields(body, quirks)
     task.fields.update(fields)
     if fields.get("status") == "completed" and "completedDateTime" not in fields:
         stamp = now()
@@ -115,7 +117,7 @@ def _linked(value: Any) -> LinkedResource:
     )
 
 
-def _fields(body: dict[str, Any]) -> dict[str, Any]:
+def _fields(body: dict[str, Any], quirks: Quirks | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in body.items():
         if key.startswith("@") or key in {
@@ -158,6 +160,10 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
         raise bad_request(
             "invalidRequest", "recurrence must be a patternedRecurrence with a pattern."
         )
+    if (rec is not None and quirks is not None and quirks.task_recurrence_zone == "refused"
+            and isinstance(rec.get("range"), dict) and "recurrenceTimeZone" in rec["range"]):
+        raise bad_request("invalidRequest",
+                          "recurrence.range.recurrenceTimeZone is not supported on a todoTask.")
     if rec is not None and (rec.get("range") or {}).get("recurrenceTimeZone"):
         require(str(rec["range"]["recurrenceTimeZone"]))
     if rec is not None:
