@@ -30,7 +30,7 @@ def test_the_documentation_shows_the_table_the_code_checks() -> None:
 
 
 def test_the_simulator_grants_every_permission_by_default() -> None:
-    assert SLOTGUARD_ROLES == tuple(p.name for p in PERMISSIONS)
+    assert tuple(p.name for p in PERMISSIONS) == SLOTGUARD_ROLES
 
 
 def names(rules_text: str, **changes: object) -> list[str]:
