@@ -6,23 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from tests.config.test_rules import MINIMAL as RULES
+
 from slotguard.config.permissions import PERMISSIONS, markdown_table, needed
 from slotguard.config.rules import load_rules_text
 from slotguard.sim.scenario import SLOTGUARD_ROLES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "entra-app-registration.md"
-RULES = """
-[organization]
-internal_domains = ["contoso.com"]
-
-[[teams]]
-name = "Nordics"
-sellers = ["anna.berg@contoso.com"]
-  [[teams.blocks]]
-  days = ["tue"]
-  start = "08:00"
-  end = "10:00"
-"""
 
 
 def test_the_documentation_shows_the_table_the_code_checks() -> None:

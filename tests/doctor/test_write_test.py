@@ -84,21 +84,24 @@ def test_each_undocumented_behaviour_names_the_scans_fallback(
     assert doctor_items(doctor) == []
 
 
-def test_a_step_that_fails_still_deletes_what_was_written(doctor: Doctor) -> None:
+def failing(doctor: Doctor, method: str, path: str) -> Outcome:
+    """The write test with every ``method`` on a ``path`` answered 500."""
     doctor.sim.set_faults(FaultOptions(rules=(FaultRule(
-        500, method="POST", path_contains="/tasks", times=None),)))
+        500, method=method, path_contains=path, times=None),)))
     outcome = doctor.report("--write-test", ANNA)
     assert outcome.code == 1
+    return outcome
+
+
+def test_a_step_that_fails_still_deletes_what_was_written(doctor: Doctor) -> None:
+    outcome = failing(doctor, "POST", "/tasks")
     stopped = outcome.finding("write_test", "stopped at the To Do step")
     assert "Graph 500" in stopped["what"]
     assert doctor_items(doctor) == []  # the event series written before it is gone again
 
 
 def test_what_cannot_be_deleted_is_listed_with_its_id(doctor: Doctor) -> None:
-    doctor.sim.set_faults(FaultOptions(rules=(FaultRule(
-        500, method="DELETE", path_contains="/events/", times=None),)))
-    outcome = doctor.report("--write-test", ANNA)
-    assert outcome.code == 1
+    outcome = failing(doctor, "DELETE", "/events/")
     left = outcome.finding("write_test", "left behind in the test mailbox")
     (event,) = [e for e in doctor.sim.tenant.events_of(ANNA) if "doctor" in e["subject"]]
     assert left["items"][0].startswith(f"event {event['id']} ")
