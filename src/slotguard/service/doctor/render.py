@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from slotguard.service.doctor.report import Check, DoctorReport, Finding, Status
+from slotguard.service.doctor.report import DoctorReport, Finding, Status
 
 _STYLE = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "bold red",
           Status.SKIPPED: "dim"}
@@ -53,28 +53,23 @@ def plain_lines(report: DoctorReport) -> list[str]:
 
 
 def _table(report: DoctorReport) -> Table:
-    table = Table(title="slotguard doctor", title_justify="left", show_lines=True)
+    """A row per check, then one per finding, so each fix sits beside what it fixes."""
+    table = Table(title="slotguard doctor", title_justify="left")
     table.add_column("Check", overflow="fold", ratio=1)
     table.add_column("Result", overflow="fold", ratio=3)
     table.add_column("Fix", overflow="fold", ratio=2)
     for check in report.checks:
-        table.add_row(escape(check.title), _result(check), escape(_fixes(check)))
+        rows = [(escape(check.title), _mark(check.status, check.summary), escape(check.fix))]
+        rows += [("", _finding(f), escape(f.fix)) for f in check.findings]
+        for i, row in enumerate(rows):
+            table.add_row(*row, end_section=i == len(rows) - 1)
     return table
 
 
-def _result(check: Check) -> str:
-    parts = [f"[{_STYLE[check.status]}]{_LABEL[check.status]}[/] {escape(check.summary)}"]
-    parts += [_finding(f) for f in check.findings]
-    return "\n".join(parts)
+def _mark(status: Status, text: str) -> str:
+    return f"[{_STYLE[status]}]{_LABEL[status]}[/] {escape(text)}"
 
 
 def _finding(finding: Finding) -> str:
-    head = f"[{_STYLE[finding.status]}]{_LABEL[finding.status]}[/] {escape(finding.what)}"
-    return "\n".join([head, *(f"  {escape(item)}" for item in finding.items)])
-
-
-def _fixes(check: Check) -> str:
-    fixes = [check.fix] if check.fix else []
-    fixes += [f"{f.what}: {f.fix}" if check.findings[1:] else f.fix
-              for f in check.findings if f.fix]
-    return "\n".join(fixes)
+    return "\n".join([_mark(finding.status, finding.what),
+                      *(f"  {escape(item)}" for item in finding.items)])
