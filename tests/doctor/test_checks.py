@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from tests.doctor.conftest import ANNA, Doctor
 
+from slotguard.sim.faults import FaultOptions, FaultRule
 from slotguard.sim.scenario import SLOTGUARD_ROLES
 
 SARA = "sara.nyberg@contoso.com"
@@ -140,3 +141,19 @@ def test_bad_input_is_one_line_and_exit_2(doctor: Doctor, args: list[str],
     outcome = doctor.run(*args, **env)
     assert outcome.code == 2 and outcome.out == ""
     assert says in outcome.err and "Traceback" not in outcome.err
+
+
+def test_graph_failing_as_a_whole_is_one_failed_row_not_a_traceback(doctor: Doctor) -> None:
+    doctor.sim.set_faults(FaultOptions(rules=(FaultRule(401, path_contains="/groups/",
+                                                        times=None),)))
+    outcome = doctor.report()
+    assert outcome.code == 1
+    graph = outcome.check("graph")
+    assert graph["status"] == "fail" and "InvalidAuthenticationToken" in graph["summary"]
+    assert "SLOTGUARD_GRAPH_URL" in graph["fix"]
+
+
+def test_a_graph_url_the_tenant_does_not_know(doctor: Doctor) -> None:
+    outcome = doctor.report(SLOTGUARD_GRAPH_URL="https://127.0.0.1:1")
+    signed = outcome.check("sign_in")
+    assert "AADSTS500011" in signed["summary"] and "SLOTGUARD_GRAPH_URL" in signed["fix"]

@@ -8,6 +8,7 @@ from datetime import datetime
 from slotguard.config.permissions import needed
 from slotguard.config.rules import RulesFile
 from slotguard.config.settings import ENV_PREFIX, Settings
+from slotguard.errors import SlotguardError
 from slotguard.graph import probes
 from slotguard.graph.claims import read_claims
 from slotguard.graph.client import build_gateway
@@ -15,7 +16,7 @@ from slotguard.service.bootstrap import sellers_in_flight
 from slotguard.service.doctor.denials import Denials
 from slotguard.service.doctor.directory import directory_check
 from slotguard.service.doctor.mailboxes import mailbox_checks, read_sellers, senders_check
-from slotguard.service.doctor.report import Check, DoctorReport, skipped
+from slotguard.service.doctor.report import Check, DoctorReport, Status, skipped
 from slotguard.service.doctor.roles import roles_check
 from slotguard.service.doctor.signin import credential_check, sign_in
 from slotguard.service.doctor.write_check import write_check
@@ -35,6 +36,18 @@ async def diagnose(settings: Settings, rules_file: RulesFile, *, now: datetime,
         needs = [*_NEED_TOKEN, *([("write_test", "Write test")] if write_test else [])]
         report.checks += [skipped(id, title, "needs a token") for id, title in needs]
         return report
+    try:
+        report.checks += await _tenant_checks(settings, rules_file, token, now, write_test)
+    except SlotguardError as error:  # Graph itself failed, not one seller's mailbox
+        report.checks.append(Check(
+            "graph", "Microsoft Graph", str(error), Status.FAIL,
+            f"check {ENV_PREFIX}GRAPH_URL, the network and any proxy; run slotguard "
+            "doctor again"))
+    return report
+
+
+async def _tenant_checks(settings: Settings, rules_file: RulesFile, token: str,
+                         now: datetime, write_test: str | None) -> list[Check]:
     claims = read_claims(token)
     gateway = build_gateway(settings)
     try:
@@ -53,8 +66,7 @@ async def diagnose(settings: Settings, rules_file: RulesFile, *, now: datetime,
         checks.append(write_check(result, denials))
         for wrote, name in (("event", "Calendars.ReadWrite"), ("task", "Tasks.ReadWrite.All")):
             worked[name] = worked.get(name, 0) + (wrote in result.wrote)
-    report.checks += [roles_check(claims, needed(rules_file), worked), *checks]
-    return report
+    return [roles_check(claims, needed(rules_file), worked), *checks]
 
 
 async def _write_test(settings: Settings, upn: str, now: datetime) -> probes.WriteTest:

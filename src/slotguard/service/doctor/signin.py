@@ -69,6 +69,9 @@ async def sign_in(settings: Settings) -> tuple[Check, str | None]:
     except AuthError as error:
         return Check("sign_in", "Sign-in", str(error), Status.FAIL,
                      _fix(error, settings)), None
+    except ConfigError as error:  # the certificate file changed since it was checked
+        return Check("sign_in", "Sign-in", "; ".join(error.problems), Status.FAIL,
+                     f"fix {ENV_PREFIX}CLIENT_CERTIFICATE_PATH"), None
     return Check("sign_in", "Sign-in", f"token from {settings.authority}"), token
 
 
