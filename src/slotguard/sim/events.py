@@ -18,7 +18,7 @@ from typing import Any
 from tzlocal.windows_tz import win_tz
 
 from slotguard.sim import recurrence as rec
-from slotguard.sim.graph_errors import bad_request, not_found
+from slotguard.sim.graph_errors import GraphProblem, bad_request, not_found
 from slotguard.sim.model import (
     ExceptionOverride,
     Mailbox,
