@@ -6,7 +6,6 @@ series, 10 minutes before a make-up block, 08:30 on a task's due day."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -15,45 +14,35 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from tests.e2e.conftest import scan_week, use_simulator
 
 from slotguard.config.rules import load_rules
 from slotguard.config.settings import load_settings
 from slotguard.domain.model import IsoWeek
-from slotguard.service.bootstrap import Service, bootstrap
+from slotguard.service.bootstrap import bootstrap
 from slotguard.service.clock import FixedClock
-from slotguard.service.report import ScanReport
-from slotguard.service.weekly import run_weekly
 from slotguard.sim.scenario import SLOTGUARD_ROLES
 
 WEEK = IsoWeek(2026, 48)  # Mon 23 – Sun 29 November 2026
 ZONE = ZoneInfo("Europe/Stockholm")  # W. Europe Standard Time: Stockholm and Copenhagen
 ANNA, MADS = "anna.berg@contoso.com", "mads.holm@contoso.com"
+TEAM = """
+[[teams]]
+name = "{name}"
+language = "{language}"
+manager = "maria.lind@contoso.com"
+sellers = ["{seller}"]
+
+  [[teams.blocks]]
+  days = ["tue", "thu"]
+  start = "08:00"
+  end = "10:00"
+"""
 RULES = """
 [organization]
 internal_domains = ["contoso.com"]
-
-[[teams]]
-name = "Stockholm"
-language = "sv"
-manager = "maria.lind@contoso.com"
-sellers = ["anna.berg@contoso.com"]
-
-  [[teams.blocks]]
-  days = ["tue", "thu"]
-  start = "08:00"
-  end = "10:00"
-
-[[teams]]
-name = "Copenhagen"
-language = "da"
-manager = "maria.lind@contoso.com"
-sellers = ["mads.holm@contoso.com"]
-
-  [[teams.blocks]]
-  days = ["tue", "thu"]
-  start = "08:00"
-  end = "10:00"
-
+""" + TEAM.format(name="Stockholm", language="sv", seller=ANNA) + TEAM.format(
+    name="Copenhagen", language="da", seller=MADS) + """
 [policy]
 compensation_count = 3
 
@@ -144,23 +133,10 @@ def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     rules = tmp_path / "slotguard.toml"
     rules.write_text(RULES, encoding="utf-8")
     with SimServer(scenario=scenario(), anchor=WEEK.monday(), state_dir=tmp_path / "sim") as sim:
-        env = {**sim.env(), "SLOTGUARD_STATE_DIR": str(tmp_path / "state"),
-               "SLOTGUARD_DATABASE_URL": f"sqlite:///{tmp_path / 'state' / 'ledger.db'}",
-               "SLOTGUARD_RETRY_MAX_WAIT_SECONDS": "2"}
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+        use_simulator(sim, tmp_path, monkeypatch)
         clock = FixedClock(datetime.combine(WEEK.monday(), time(0), UTC))
-
-        async def main() -> ScanReport:
-            service: Service = bootstrap(load_settings(), load_rules(rules), clock=clock)
-            try:
-                report = await service.scanner.scan(week=WEEK)
-                await run_weekly(service.scanner, week=WEEK)
-                return report
-            finally:
-                await service.aclose()
-
-        report = asyncio.run(main())
+        report = scan_week(lambda: bootstrap(load_settings(), load_rules(rules), clock=clock),
+                           WEEK)
         assert report.exit_status() == 0, [(s.upn, s.problems) for s in report.sellers]
         yield sim
 

@@ -57,7 +57,11 @@ compensation_count = {count}
   [[follow_up.habits]]
   id = "opportunities"
   weekday = "fri"
-  title = {{ en = "How many opportunities?", sv = "Hur många affärsmöjligheter?", da = "Hvor mange salgsmuligheder?" }}
+
+    [follow_up.habits.title]
+    en = "How many opportunities?"
+    sv = "Hur många affärsmöjligheter?"
+    da = "Hvor mange salgsmuligheder?"
 """
 # The plural of the make-up rule, the index sentence and the weekday of the taken block.
 SAID = {
