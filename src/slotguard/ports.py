@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Protocol, runtime_checkable
 
 from slotguard.domain.model import CalendarEvent, OwnMarker, Purpose, Weekday, WorkingHours
@@ -53,7 +53,7 @@ class NewEvent:
     end: datetime  # UTC
     zone: str  # IANA zone the seller reads the event in
     categories: tuple[str, ...] = ()
-    reminder_minutes: int = 15
+    reminder_minutes: int | None = 15  # before the start; None: no reminder
     recurrence: WeeklyRecurrence | None = None
     # Bumped each time slotguard writes the key again after withdrawing it (the meeting
     # moved out of the block, then back in): a fresh transactionId, the same marker key.
@@ -72,6 +72,7 @@ class NewTask:
     recurrence: WeeklyRecurrence | None = None
     link_url: str | None = None
     link_title: str | None = None
+    reminder: time | None = time(9, 0)  # zone-local time on the due day; None: no reminder
 
 
 class CalendarGateway(Protocol):

@@ -46,8 +46,10 @@ def test_the_shipped_example_is_the_demo_organisation() -> None:
     assert rules.policy.when_full is WhenFull.SHORTFALL
     assert rules.policy.internal_meetings is InternalMeetings.REPORT
     assert rules.policy.target_week_offset == 1
-    assert [(h.weekday, h.title) for h in rules.follow_up.habits] == [
-        (Weekday.FRIDAY, "How many new sales opportunities did I create this week?")]
+    assert [(h.id, h.weekday) for h in rules.follow_up.habits] == [
+        ("opportunities", Weekday.FRIDAY)]
+    assert loaded.texts_for("en").custom.habit("opportunities") == (
+        "How many new sales opportunities did I create this week?")
     assert rules.follow_up.recurrence_weekly
     assert (rules.escalation.violations, rules.escalation.weeks) == (3, 4)
 
@@ -111,7 +113,7 @@ def test_a_broken_file_gives_every_problem_as_one_line() -> None:
         "teams[0].blocks[1].end: must be after start (08:00)",
         "teams[1].sellers[2]: 'bob' is not an e-mail address (user principal name)",
         "teams[1].frobnicate: unknown key; remove it "
-        "(allowed: name, sellers, group_id, manager, blocks, overrides)",
+        "(allowed: name, sellers, group_id, manager, blocks, overrides, language)",
         "policy.when_full: must be one of shortfall, spill (got 'wait')",
     ]
 
@@ -136,7 +138,7 @@ enable = false
         "policy.compensation_cout: unknown key; remove it (allowed: min_overlap_minutes, "
         "show_as, customer_categories, internal_meetings, compensation_count, target_week, "
         "granularity_minutes, prefer_same_time, prefer_different_days, "
-        "max_compensations_per_week, when_full, withdraw_when_resolved)",
+        "max_compensations_per_week, when_full, withdraw_when_resolved, reminders)",
         "follow_up.habits[0].when: unknown key; remove it (allowed: id, title, weekday)",
         "escalation.enable: unknown key; remove it (allowed: enabled, violations, weeks, sender)",
     ]
@@ -314,19 +316,6 @@ def test_control_characters_in_texts_are_rejected(value: str, char: str) -> None
 def test_a_template_that_leaves_no_room_for_the_meeting() -> None:
     [line] = problems(MINIMAL + f'[follow_up]\ntitle_template = "{"x" * 260} {{meeting}}"\n')
     assert line.startswith("follow_up.title_template: leaves no room for the meeting")
-
-
-def test_rendered_titles_are_cut_to_what_graph_keeps_and_never_formatted() -> None:
-    from datetime import date
-
-    from slotguard.domain.followup import TITLE_LIMIT, render_title
-
-    title = render_title("Follow up: {meeting}", "Fabrikam\u202e\x00 " + "x" * 600,
-                         date(2026, 1, 5), "Prospecting")
-    assert len(title) == TITLE_LIMIT and title.endswith("\u2026")
-    assert "\u202e" not in title and "\x00" not in title
-    with pytest.raises(ValueError, match="format"):
-        render_title("{meeting:>99999999}", "m", date(2026, 1, 5), "b")
 
 
 def test_a_utf8_bom_is_accepted(tmp_path: Path) -> None:

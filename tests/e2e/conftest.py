@@ -5,7 +5,7 @@ of the simulator's anchor week, so every block of the judged week is still ahead
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -73,6 +73,32 @@ class Live:
         return replace(self, settings=settings)
 
 
+def use_simulator(sim: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Settings that point slotguard at ``sim``, with a ledger under ``tmp_path``; set in
+    the environment and returned."""
+    env = {**sim.env(), "SLOTGUARD_STATE_DIR": str(tmp_path / "state"),
+           "SLOTGUARD_DATABASE_URL": f"sqlite:///{tmp_path / 'state' / 'ledger.db'}",
+           "SLOTGUARD_RETRY_MAX_WAIT_SECONDS": "2"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+def scan_week(service: Callable[[], Service], week: IsoWeek) -> ScanReport:
+    """One scan of ``week`` and its weekly job (block series, habits), as the daemon runs
+    them, on a service made for the purpose."""
+    async def main() -> ScanReport:
+        made = service()
+        try:
+            report = await made.scanner.scan(week=week)
+            await run_weekly(made.scanner, week=week)
+            return report
+        finally:
+            await made.aclose()
+
+    return asyncio.run(main())
+
+
 @pytest.fixture
 def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
     try:
@@ -81,11 +107,7 @@ def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
         pytest.skip("the simulator server is not available")
     today = datetime.now(UTC).date()
     with SimServer(scenario="demo", anchor=today, state_dir=tmp_path / "sim") as sim:
-        env = {**sim.env(), "SLOTGUARD_STATE_DIR": str(tmp_path / "state"),
-               "SLOTGUARD_DATABASE_URL": f"sqlite:///{tmp_path / 'state' / 'ledger.db'}",
-               "SLOTGUARD_RETRY_MAX_WAIT_SECONDS": "2"}
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+        env = use_simulator(sim, tmp_path, monkeypatch)
         settings = load_settings()
         week = IsoWeek.of(today)
         clock = FixedClock(datetime.combine(week.monday(), time(0), UTC) + timedelta(hours=1))

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from tests.e2e.conftest import scan_week, use_simulator
 from tzlocal.windows_tz import win_tz
 
 from slotguard.config.rules import load_rules
@@ -25,7 +26,6 @@ from slotguard.domain.model import IsoWeek, Purpose
 from slotguard.service.bootstrap import Service, bootstrap
 from slotguard.service.clock import FixedClock
 from slotguard.service.report import ScanReport
-from slotguard.service.weekly import run_weekly
 from slotguard.sim.scenario import SLOTGUARD_ROLES
 
 WEEK = IsoWeek(2027, 12)  # Mon 22 – Sun 28 March 2027
@@ -95,11 +95,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     rules = tmp_path / "slotguard.toml"
     rules.write_text(RULES.format(sellers=", ".join(f'"{u}"' for u in SELLERS)))
     with SimServer(scenario=scenario(), anchor=WEEK.monday(), state_dir=tmp_path / "sim") as sim:
-        env = {**sim.env(), "SLOTGUARD_STATE_DIR": str(tmp_path / "state"),
-               "SLOTGUARD_DATABASE_URL": f"sqlite:///{tmp_path / 'state' / 'ledger.db'}",
-               "SLOTGUARD_RETRY_MAX_WAIT_SECONDS": "2"}
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+        use_simulator(sim, tmp_path, monkeypatch)
         clock = FixedClock(datetime.combine(WEEK.monday(), time(0), UTC))
 
         def service() -> Service:
@@ -109,16 +105,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
 
 
 def run(world: World) -> ScanReport:
-    async def main() -> ScanReport:
-        service = world.service()
-        try:
-            report = await service.scanner.scan(week=WEEK)
-            await run_weekly(service.scanner, week=WEEK)
-            return report
-        finally:
-            await service.aclose()
-
-    return asyncio.run(main())
+    return scan_week(world.service, WEEK)
 
 
 def stored(world: World, upn: str) -> list[Any]:

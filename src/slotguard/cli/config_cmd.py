@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from slotguard.config.rules import RulesFile, TeamSpec
     from slotguard.config.settings import Settings
-    from slotguard.domain.model import BlockRule
+    from slotguard.domain.model import BlockRule, Reminders
 
 
 def check_config(rules: RulesOption = None) -> None:
@@ -100,7 +100,13 @@ def _overview(settings: Settings, rules_file: RulesFile) -> list[tuple[str, str]
         credentials = f"certificate {settings.client_certificate_path}"
     else:
         credentials = "client secret"
-    habits = ", ".join(f"{h.title} ({h.weekday.name.capitalize()[:3]})" for h in follow_up.habits)
+    from slotguard.service import compose
+
+    words = rules_file.texts_for(rules_file.language)
+    habits = ", ".join(f"{words.custom.habit(h.id) or h.id} ({h.weekday.name.capitalize()[:3]})"
+                       for h in follow_up.habits)
+    lists = ", ".join(f"'{compose.task_list(texts)}' ({tag})"
+                      for tag, texts in rules_file.texts.items())
     return [
         ("Rules", rules_file.source),
         ("Cloud", f"{settings.cloud.value}: {settings.graph_base_url}"),
@@ -118,18 +124,28 @@ def _overview(settings: Settings, rules_file: RulesFile) -> list[tuple[str, str]
                    f"internal meetings: {policy.internal_meetings.value}; "
                    f"when full: {policy.when_full.value})"),
         ("Follow-up", "off" if not rules_file.follow_up_enabled else
-         f"list '{follow_up.list_name}', due after {follow_up.due_working_days} working "
+         f"list {lists}, due after {follow_up.due_working_days} working "
          f"day(s){', weekly until done' if follow_up.recurrence_weekly else ''}"),
         ("Habits", habits or "none"),
+        ("Reminders", _reminders(policy.reminders)),
         ("Escalation", f"{escalation.violations} violations within {escalation.weeks} weeks"
                        if escalation.enabled else "off"),
     ]
 
 
+def _reminders(reminders: Reminders) -> str:
+    def before(minutes: int | None) -> str:
+        return "none" if minutes is None else f"{minutes} min before"
+
+    task = "none" if reminders.task is None else f"{reminders.task:%H:%M} on the due day"
+    return (f"block series {before(reminders.block_series)}; make-up blocks "
+            f"{before(reminders.compensation)}; tasks {task}")
+
+
 def _show_team(console: Console, team: TeamSpec) -> None:
     from rich.table import Table
 
-    title = f"Team {team.name}"
+    title = f"Team {team.name} ({team.language})"
     if team.manager:
         title += f", manager {team.manager}"
     if team.group_id:

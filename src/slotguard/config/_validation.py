@@ -21,6 +21,11 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 E = TypeVar("E", bound=Enum)
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+# How a text of the rules file that may be a table by language was written (the union's
+# tags, which pydantic puts into an error's location; the TOML path leaves them out).
+LOCALIZED_TEXT = "<text>"
+LOCALIZED_TABLE = "<table by language>"
+_NOT_IN_PATH = frozenset({"[key]", LOCALIZED_TEXT, LOCALIZED_TABLE})
 
 
 def fail(message: str) -> PydanticCustomError:
@@ -127,7 +132,7 @@ def _plain(expected: str) -> str:
 def problem_line(model: type[BaseModel], prefix: tuple[str | int, ...], error: ErrorDetails) -> str:
     """One problem line for a rules-file error under ``prefix``, unknown keys with the allowed."""
     # pydantic marks a bad dict key with a trailing "[key]"; the path names the key itself.
-    loc = tuple(part for part in error["loc"] if part != "[key]")
+    loc = tuple(part for part in error["loc"] if part not in _NOT_IN_PATH)
     path = toml_path(prefix + loc)
     if error["type"] == "extra_forbidden":
         owner = model_at(model, loc[:-1])

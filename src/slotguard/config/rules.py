@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from slotguard.config import rules_checks
+from slotguard.config import rules_checks, rules_texts
 from slotguard.config._validation import problem_line, toml_path
 from slotguard.config.rules_schema import (
     SECTIONS,
@@ -39,9 +39,11 @@ from slotguard.domain.model import (
     HabitTask,
     Organization,
     Policy,
+    Reminders,
     Rules,
 )
 from slotguard.errors import ConfigError
+from slotguard.texts import DEFAULT_LANGUAGE, Texts
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -61,6 +63,7 @@ class TeamSpec:
     overrides: Mapping[str, tuple[BlockRule, ...]] = field(
         default_factory=lambda: types.MappingProxyType({}), hash=False
     )
+    language: str = DEFAULT_LANGUAGE  # what its sellers and manager read slotguard's texts in
 
     def blocks_for(self, upn: str) -> tuple[BlockRule, ...]:
         return self.overrides.get(upn.lower(), self.blocks)
@@ -72,6 +75,13 @@ class RulesFile:
     teams: tuple[TeamSpec, ...]
     source: str
     follow_up_enabled: bool = True  # False where To Do is unavailable (21Vianet)
+    # language tag → the texts of the teams speaking it, with the admin's own words
+    texts: Mapping[str, Texts] = field(default_factory=lambda: types.MappingProxyType({}),
+                                       hash=False)
+    language: str = DEFAULT_LANGUAGE  # the organization's, for teams that name none
+
+    def texts_for(self, language: str) -> Texts:
+        return self.texts.get(language) or Texts(language)
 
     def team_of(self, upn: str) -> TeamSpec | None:
         """The team that lists ``upn`` explicitly (group members are known only at scan time)."""
@@ -163,6 +173,10 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "<rules>") -> RulesFil
     problems += rules_checks.across_teams(views)
     problems += rules_checks.policy_problems(data.get("policy"))
     problems += rules_checks.follow_up_problems(data.get("follow_up"))
+    if org is not None and follow_up is not None:
+        problems += rules_texts.habit_problems(
+            [(i, team.name, team.language or org.language) for i, team in teams],
+            [habit.title for habit in follow_up.habits])
     if problems or org is None or policy is None or follow_up is None or escalation is None:
         raise ConfigError(sorted(problems, key=_document_order))
     rules = Rules(
@@ -172,7 +186,13 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "<rules>") -> RulesFil
         escalation=EscalationRules(escalation.violations, escalation.weeks, escalation.enabled,
                                    escalation.sender),
     )
-    return RulesFile(rules, tuple(_team(team) for _, team in teams), source, follow_up.enabled)
+    texts = rules_texts.texts_by_language(
+        {team.language or org.language for _, team in teams} | {org.language},
+        follow_up.list_name, follow_up.title_template,
+        [(habit.id, habit.title) for habit in follow_up.habits])
+    return RulesFile(rules, tuple(_team(team, texts[team.language or org.language])
+                                  for _, team in teams),
+                     source, follow_up.enabled, texts, org.language)
 
 
 _SECTION_AT = re.compile(r"^([A-Za-z0-9_-]+)(?:\[(\d+)\])?")
@@ -218,19 +238,24 @@ def _both_forms(domains: list[str]) -> frozenset[str]:
     return frozenset(domains) | {d.encode("idna").decode("ascii") for d in domains}
 
 
-def _block(spec: BlockSpec) -> BlockRule:
-    return BlockRule(spec.rule_id, frozenset(spec.days), spec.start, spec.end, spec.title)
+def _block(spec: BlockSpec, texts: Texts) -> BlockRule:
+    title = spec.title or texts.pgettext("block title", "Prospecting")
+    return BlockRule(spec.rule_id, frozenset(spec.days), spec.start, spec.end, title)
 
 
-def _team(team: TeamModel) -> TeamSpec:
-    overrides = {upn: tuple(map(_block, o.blocks)) for upn, o in team.overrides.items()}
+def _team(team: TeamModel, texts: Texts) -> TeamSpec:
+    def blocks(specs: list[BlockSpec]) -> tuple[BlockRule, ...]:
+        return tuple(_block(spec, texts) for spec in specs)
+
+    overrides = {upn: blocks(o.blocks) for upn, o in team.overrides.items()}
     return TeamSpec(
         name=team.name,
         sellers=tuple(team.sellers),
         group_id=team.group_id,
         manager=team.manager,
-        blocks=tuple(map(_block, team.blocks)),
+        blocks=blocks(team.blocks),
         overrides=types.MappingProxyType(overrides),
+        language=texts.language,
     )
 
 
@@ -248,14 +273,14 @@ def _policy(policy: PolicyModel) -> Policy:
         max_compensations_per_week=policy.max_compensations_per_week,
         when_full=policy.when_full,
         withdraw_when_resolved=policy.withdraw_when_resolved,
+        reminders=Reminders(policy.reminders.block_series, policy.reminders.compensation,
+                            policy.reminders.task),
     )
 
 
 def _follow_up(follow_up: FollowUpModel) -> FollowUpRules:
     return FollowUpRules(
-        list_name=follow_up.list_name,
-        title_template=follow_up.title_template,
         due_working_days=follow_up.due_working_days,
         recurrence_weekly=follow_up.recurrence is Recurrence.WEEKLY,
-        habits=tuple(HabitTask(h.id, h.title, h.weekday) for h in follow_up.habits),
+        habits=tuple(HabitTask(h.id, h.weekday) for h in follow_up.habits),
     )

@@ -10,17 +10,18 @@ that relate several entries (overlaps, duplicates, sellers of two teams) live in
 from __future__ import annotations
 
 import re
-import string
 import uuid
-from datetime import date, time
+from datetime import time
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from slotguard.config._validation import choice, fail, shown
-from slotguard.domain.followup import TITLE_LIMIT, render_title, unsafe_character
+from slotguard.config.rules_texts import Language, localized
 from slotguard.domain.model import InternalMeetings, ShowAs, Weekday, WhenFull
+from slotguard.texts import TITLE_LIMIT, TemplateError, fill, placeholders, unsafe_character
 from slotguard.timezones import to_iana, to_windows
 
 TITLE_PLACEHOLDERS = ("meeting", "date", "block")
@@ -122,27 +123,41 @@ def _title_template(value: object) -> str:
     text = _safe(_text(value))
     allowed = ", ".join("{" + name + "}" for name in TITLE_PLACEHOLDERS)
     try:
-        fields = [(field, spec, conversion) for _, field, spec, conversion
-                  in string.Formatter().parse(text) if field is not None]
-    except ValueError as exc:
-        raise fail(f"is not a valid template ({exc}); write {{{{ or }}}} for a literal brace"
-                   ) from None
-    for name, spec, conversion in fields:
+        names = placeholders(text)
+    except TemplateError as exc:
+        raise fail(str(exc)) from None
+    for name in names:
         if name not in TITLE_PLACEHOLDERS:
             raise fail(f"unknown placeholder {{{name}}}; use only {allowed}")
-        if spec or conversion:
-            shown_as = "{" + name + (f"!{conversion}" if conversion else "") + (
-                f":{spec}" if spec else "") + "}"
-            raise fail(f"{shown_as}: format options are not allowed; write {{{name}}}")
-    literal = render_title(text, "", date(2026, 1, 5), "")
+    literal = fill(text, {"meeting": "", "date": "2026-01-05", "block": ""})
     if len(literal) >= TITLE_LIMIT:
         raise fail(f"leaves no room for the meeting: task titles keep {TITLE_LIMIT} "
                    "characters; shorten it")
-    try:
-        render_title(text, "Meeting", date(2026, 1, 5), "Prospecting")
-    except ValueError:
-        raise fail(f"cannot be filled in; use only {allowed} without format options") from None
     return text
+
+
+_NO_REMINDER = "or false for no reminder"
+
+
+def _minutes_before(value: object) -> int | None:
+    """Minutes before an event's start (0: at the start), or ``false``: no reminder."""
+    if value is False:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 20160:
+        raise fail(f"must be minutes before the start, 0 to 20160 (two weeks), {_NO_REMINDER} "
+                   f"(got {shown(value)})")
+    return value
+
+
+def _reminder_time(value: object) -> time | None:
+    """A seller-local time on the task's due day, or ``false``: no reminder."""
+    if value is False:
+        return None
+    try:
+        return _clock(value)
+    except PydanticCustomError:
+        raise fail(f'must be a time of day such as "09:00", {_NO_REMINDER} '
+                   f"(got {shown(value)})") from None
 
 
 def _stripped(value: object) -> str:
@@ -176,7 +191,7 @@ class BlockSpec(_Table):
     days: list[DayName] = Field(min_length=1)
     start: Clock
     end: Clock
-    title: Text = "Prospecting"
+    title: Text | None = None  # None: the catalog's, in the team's language
     id: Ident | None = None
 
     @field_validator("end")
@@ -204,11 +219,19 @@ class TeamModel(_Table):
     manager: Upn | None = None
     blocks: list[BlockSpec] = Field(default_factory=list)
     overrides: dict[Upn, OverrideSpec] = Field(default_factory=dict)
+    language: Language | None = None  # None: the organization's
 
 
 class OrganizationModel(_Table):
     internal_domains: list[DomainName] = Field(min_length=1)
     fallback_time_zone: TimeZone = "UTC"
+    language: Language = "en"
+
+
+class RemindersModel(_Table):
+    block_series: Annotated[int | None, BeforeValidator(_minutes_before)] = None
+    compensation: Annotated[int | None, BeforeValidator(_minutes_before)] = 15
+    task: Annotated[time | None, BeforeValidator(_reminder_time)] = time(9, 0)
 
 
 class PolicyModel(_Table):
@@ -230,6 +253,7 @@ class PolicyModel(_Table):
     max_compensations_per_week: int = Field(6, ge=1, le=50)
     when_full: Annotated[WhenFull, choice(WhenFull)] = WhenFull.SHORTFALL
     withdraw_when_resolved: bool = True
+    reminders: RemindersModel = RemindersModel()
 
     @field_validator("granularity_minutes")
     @classmethod
@@ -241,16 +265,15 @@ class PolicyModel(_Table):
 
 class HabitModel(_Table):
     id: Ident
-    title: Text
+    title: localized(Text)
     weekday: DayName
 
 
 class FollowUpModel(_Table):
     enabled: bool = True
-    list_name: Text = "Prospecting follow-up"
-    title_template: Annotated[str, BeforeValidator(_title_template)] = (
-        "Follow up: {meeting} ({date})"
-    )
+    # None: the catalog's, in each team's language
+    list_name: localized(Text) | None = None
+    title_template: localized(Annotated[str, BeforeValidator(_title_template)]) | None = None
     due_working_days: int = Field(2, ge=0, le=30)
     recurrence: Annotated[Recurrence, choice(Recurrence)] = Recurrence.WEEKLY
     habits: list[HabitModel] = Field(default_factory=list)

@@ -11,8 +11,6 @@ under the first violation by key.
 from __future__ import annotations
 
 import hashlib
-import string
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,48 +20,22 @@ from slotguard.domain.classify import MeetingClass, classify
 from slotguard.domain.keys import follow_up_key, habit_key
 from slotguard.domain.model import CalendarEvent, IsoWeek, Rules, Seller, Violation, Weekday
 
-_PLACEHOLDERS = ("meeting", "date", "block")
-
-# Exchange keeps an item's subject to 255 characters (EWS cuts longer ones; Graph documents
-# no limit), and To Do shows task titles the same way: what slotguard writes fits in it.
-TITLE_LIMIT = 255
-# Bidirectional controls reorder what a reader sees (U+202E shows "txt.exe" as "exe.txt").
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                  "\u2066\u2067\u2068\u2069\ufeff")
-
-
-def unsafe_character(text: str) -> str | None:
-    """The first control or bidirectional-control character in ``text``, or None."""
-    for char in text:
-        if char in _BIDI or unicodedata.category(char) == "Cc":
-            return char
-    return None
-
-
-def plain(text: str) -> str:
-    """``text`` without control and bidirectional-control characters; line breaks and
-    tabs become spaces (a meeting subject from Graph can carry any of them)."""
-    if unsafe_character(text) is None:
-        return text
-    return "".join(" " if char in "\t\n\r" else char for char in text
-                   if char in "\t\n\r" or unsafe_character(char) is None)
-
-
-def fit(text: str, limit: int = TITLE_LIMIT) -> str:
-    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
-
 
 @dataclass(frozen=True, slots=True)
 class FollowUpTask:
+    """A task to write. What it says — title, note, the list it goes to — is words in the
+    seller's language (service/compose.py); these are the facts they are made of."""
+
     key: str
-    title: str
     due: date  # seller-local
     zone: str  # IANA zone the due date is meant in
-    list_name: str
     repeat_weekly_on: Weekday | None  # None: a one-off task
     link_url: str | None = None
     violation_key: str | None = None  # None for habit tasks
+    meeting: CalendarEvent | None = None  # the customer meeting a follow-up is about
+    meeting_day: date | None = None  # its seller-local date
+    block: str | None = None  # the title of the block it took
+    habit: str | None = None  # the habit's id, for a habit task
 
 
 def meeting_ref(meeting: CalendarEvent) -> str:
@@ -89,30 +61,6 @@ def add_working_days(
     return day
 
 
-def render_title(template: str, meeting: str, day: date, block: str) -> str:
-    """The task title: placeholders filled with plain text, never formatted (a format spec
-    such as ``{meeting:>99999999}`` would make a title of a hundred million characters),
-    then cut to what Graph keeps."""
-    values = {"meeting": plain(meeting), "date": day.isoformat(), "block": plain(block)}
-    names = ", ".join("{" + name + "}" for name in _PLACEHOLDERS)
-    out: list[str] = []
-    try:
-        for literal, name, spec, conversion in string.Formatter().parse(template):
-            out.append(literal)
-            if name is None:
-                continue
-            if name not in values:
-                raise ValueError(f"unknown placeholder {{{name}}}")
-            if spec or conversion:
-                raise ValueError(f"format options are not allowed in {{{name}}}")
-            out.append(values[name])
-    except ValueError as exc:
-        raise ValueError(
-            f"follow_up.title_template: cannot fill {template!r} ({exc}); use only {names}"
-        ) from exc
-    return fit(plain("".join(out)))
-
-
 def plan_follow_ups(
     seller: Seller,
     violations: Iterable[Violation],
@@ -136,18 +84,14 @@ def plan_follow_ups(
             key = follow_up_key(violation.key, ref)
             tasks[key] = FollowUpTask(
                 key=key,
-                title=render_title(
-                    follow_up.title_template,
-                    meeting.subject.strip() or "(no subject)",
-                    local_day,
-                    violation.occurrence.rule.title,
-                ),
                 due=due,
                 zone=seller.zone,
-                list_name=follow_up.list_name,
                 repeat_weekly_on=Weekday(due.isoweekday()) if follow_up.recurrence_weekly else None,
                 link_url=meeting.web_link,
                 violation_key=violation.key,
+                meeting=meeting,
+                meeting_day=local_day,
+                block=violation.occurrence.rule.title,
             )
     return tuple(tasks[key] for key in sorted(tasks))
 
@@ -157,11 +101,10 @@ def habit_tasks(seller: Seller, week: IsoWeek, rules: Rules) -> tuple[FollowUpTa
     return tuple(
         FollowUpTask(
             key=habit_key(seller.upn, habit.id, week),
-            title=habit.title,
             due=week.day(habit.weekday),
             zone=seller.zone,
-            list_name=rules.follow_up.list_name,
             repeat_weekly_on=None,
+            habit=habit.id,
         )
         for habit in sorted(rules.follow_up.habits, key=lambda habit: habit.id)
     )

@@ -144,6 +144,7 @@ class Seller:
     working_hours: WorkingHours
     blocks: tuple[BlockRule, ...]
     manager: str | None = None
+    language: str = "en"  # the team's language tag: what slotguard writes for them is in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +201,17 @@ class Organization:
 
 
 @dataclass(frozen=True, slots=True)
+class Reminders:
+    """Which of slotguard's writes remind the seller, and when; None: no reminder. The
+    weekly series has none by default: a reminder before every block is the noise sellers
+    learn to dismiss."""
+
+    block_series: int | None = None  # minutes before each block of the visible series
+    compensation: int | None = 15  # minutes before a make-up block
+    task: time | None = time(9, 0)  # seller-local time on a task's due day
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     min_overlap: timedelta = timedelta(minutes=15)
     counted_show_as: frozenset[ShowAs] = frozenset({ShowAs.BUSY, ShowAs.OOF, ShowAs.TENTATIVE})
@@ -213,21 +225,23 @@ class Policy:
     max_compensations_per_week: int = 6
     when_full: WhenFull = WhenFull.SHORTFALL
     withdraw_when_resolved: bool = True
+    reminders: Reminders = field(default_factory=Reminders)
 
 
 @dataclass(frozen=True, slots=True)
 class HabitTask:
-    """A standing weekly task, e.g. every Friday: opportunities created this week."""
+    """A standing weekly task, e.g. every Friday: opportunities created this week. Its title
+    is words, in each team's language (slotguard.texts)."""
 
     id: str
-    title: str
     weekday: Weekday
 
 
 @dataclass(frozen=True, slots=True)
 class FollowUpRules:
-    list_name: str = "Prospecting follow-up"
-    title_template: str = "Follow up: {meeting} ({date})"
+    """When follow-up tasks are due and whether they repeat; their list name and titles are
+    words, in each team's language (slotguard.texts)."""
+
     due_working_days: int = 2
     recurrence_weekly: bool = True
     habits: tuple[HabitTask, ...] = ()

@@ -38,9 +38,6 @@ _DAY = {
     Weekday.SATURDAY: "saturday",
     Weekday.SUNDAY: "sunday",
 }
-# A task's reminder rings on its due day at this seller-local time.
-TASK_REMINDER_TIME = time(9, 0)
-
 
 def post_request(builder: Any, body: Body) -> RequestInformation:
     """What ``builder.to_post_request_information(model)`` makes, with ``body`` as JSON."""
@@ -65,14 +62,18 @@ def event_body(event: NewEvent, *, recurrence_zone: bool = True) -> Body:
         "end": _local(event.end, zone, name),
         "showAs": "busy",
         "categories": list(event.categories),
-        "isReminderOn": event.reminder_minutes > 0,
-        "reminderMinutesBeforeStart": max(0, event.reminder_minutes),
+        # Off is written, not left out: the create-event examples come back with a reminder
+        # on and reminderMinutesBeforeStart 15 when a request names neither
+        # (learn.microsoft.com/graph/api/user-post-events).
+        "isReminderOn": event.reminder_minutes is not None,
         "transactionId": transaction_id(event.key, event.revision),
         "singleValueExtendedProperties": [
             {"id": pid, "value": value} for pid, value in marker_properties(event.purpose,
                                                                             event.key)
         ],
     }
+    if event.reminder_minutes is not None:
+        body["reminderMinutesBeforeStart"] = event.reminder_minutes
     if event.recurrence:
         body["recurrence"] = _recurrence(event.recurrence, name, recurrence_zone)
     return body
@@ -91,11 +92,11 @@ def task_body(task: NewTask, *, recurrence_zone: bool = True) -> Body:
         "title": task.title,
         "body": _text(task.body),
         "dueDateTime": {"dateTime": _wall(task.due, time(0, 0)), "timeZone": zone},
-        "isReminderOn": True,
-        "reminderDateTime": {"dateTime": _wall(task.due, TASK_REMINDER_TIME),
-                             "timeZone": zone},
+        "isReminderOn": task.reminder is not None,
         "linkedResources": [link],
     }
+    if task.reminder is not None:
+        body["reminderDateTime"] = {"dateTime": _wall(task.due, task.reminder), "timeZone": zone}
     if task.recurrence:
         body["recurrence"] = _recurrence(task.recurrence, zone, recurrence_zone)
     return body

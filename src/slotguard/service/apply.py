@@ -118,15 +118,16 @@ class Applier:
                                       "end": request.end.isoformat(), "zone": request.zone}
         return Write(request.key, kind, violation_key, payload, find, create)
 
-    def task_write(self, task: FollowUpTask, request: NewTask, kind: str = "task") -> Write:
+    def task_write(self, task: FollowUpTask, request: NewTask, list_name: str,
+                   kind: str = "task") -> Write:
         async def find() -> str | None:
-            return (await self._keys(task.list_name)).get(request.key)
+            return (await self._keys(list_name)).get(request.key)
 
         async def create(_revision: int) -> str:
             return await self.gateway.create_task(
-                self.upn, await self._list(task.list_name), request, look_first=False)
+                self.upn, await self._list(list_name), request, look_first=False)
 
-        payload: dict[str, object] = {"due": request.due.isoformat(), "list": task.list_name}
+        payload: dict[str, object] = {"due": request.due.isoformat(), "list": list_name}
         return Write(request.key, kind, task.violation_key, payload, find, create)
 
     async def _list(self, name: str) -> str:
@@ -153,9 +154,9 @@ class Applier:
                     violation_key: str | None = None) -> tuple[str, str | None]:
         return await self._one(self.event_write(kind, request, violation_key))
 
-    async def task(self, task: FollowUpTask, request: NewTask,
+    async def task(self, task: FollowUpTask, request: NewTask, list_name: str,
                    kind: str = "task") -> tuple[str, str | None]:
-        return await self._one(self.task_write(task, request, kind))
+        return await self._one(self.task_write(task, request, list_name, kind))
 
     async def _one(self, write: Write) -> tuple[str, str | None]:
         self.prepare([write])

@@ -87,5 +87,6 @@ def bootstrap(settings: Settings, rules_file: RulesFile, gateway: CalendarGatewa
         lease_seconds=float(settings.lease_seconds),
         personal_data=settings.log_personal_data,
         tasks_enabled=rules_file.follow_up_enabled,
+        texts=rules_file.texts,
     )
     return Service(settings, rules_file, gateway, ledger, clock, scanner, tuple(owned))

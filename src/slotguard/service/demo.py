@@ -83,7 +83,7 @@ async def run_demo(*, show_subjects: bool = True) -> int:
                 console.print(summary_table(first))
                 for table in detail_tables(first, personal=show_subjects):
                     console.print(table)
-                _explain(console, first)
+                _explain(console, first, rules_file.rules.policy.compensation_count)
                 before = _writes(sim)
                 with console.status("Scan 2: the same calendars again…"):
                     second = await scanner.scan()
@@ -103,12 +103,12 @@ async def run_demo(*, show_subjects: bool = True) -> int:
             sim.__exit__(None, None, None)
 
 
-def _explain(console: Any, report: ScanReport) -> None:
+def _explain(console: Any, report: ScanReport, count: int) -> None:
     totals = report.totals()
     skipped = [s for s in report.sellers if s.status != "ok"]
     console.print(
         f"Scan 1 judged {report.week}: {totals['violations']} blocks taken, "
-        f"{totals['compensations']} make-up blocks booked in {report.target_week} (two per "
+        f"{totals['compensations']} make-up blocks booked in {report.target_week} ({count} per "
         f"customer meeting, inside working hours, over no busy time), {totals['tasks']} "
         "recurring follow-up tasks."
     )

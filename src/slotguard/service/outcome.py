@@ -43,19 +43,22 @@ class SellerRun:
         ledger = self.scanner.ledger
         report.zone, report.blocks = zone, len(plan.occurrences)
         applier = Applier(self.scanner.gateway, ledger, seller.upn, known, own_ids=own_ids)
-        count = self.scanner.rules.policy.compensation_count
+        policy, texts = self.scanner.rules.policy, self.scanner.texts_of(seller.language)
 
         # Every compensation and task of the seller as one group of writes.
         comps = []
         for placement in plan.placements:
             violation = plan.violation(placement.violation_key)
             assert violation is not None  # the planner only places for given violations
-            request = compose.compensation_event(violation, placement, count, zone)
+            request = compose.compensation_event(violation, placement, policy, zone, texts)
             comps.append((placement, violation, request,
                           applier.event_write("compensation", request, violation.key)))
-        tasks = [(task, applier.task_write(task, compose.task_request(task, plan.meeting(task))))
-                 for task in (plan.tasks if self.scanner.tasks_enabled else ())]
-        writes = [w for *_, w in comps] + [w for _, w in tasks]
+        tasks = []
+        for task in plan.tasks if self.scanner.tasks_enabled else ():
+            task_request = compose.task_request(task, policy, texts)
+            tasks.append((task, task_request, applier.task_write(
+                task, task_request, compose.task_list(texts))))
+        writes = [w for *_, w in comps] + [w for *_, w in tasks]
         # Without withdrawals to go first, the writes' intents share the violations'
         # transaction (one commit less per seller); a withdrawal's record must precede
         # them, as a withdrawn key may be written again.
@@ -143,17 +146,17 @@ class SellerRun:
             report.shortfalls.append(f"{shortfall.violation_key}: {shortfall.missing} missing")
             log.warning("scan.shortfall", seller=seller.upn, key=shortfall.violation_key,
                         missing=shortfall.missing)
-        for task, write in tasks:
+        for task, task_request, write in tasks:
             status, graph_id = ("planned", None) if self.dry_run else (write.status,
                                                                        write.graph_id)
             if write.error is not None:
                 if _per_write(write.error):
                     report.tasks.append(self._failed(write, f"{task.due:%a %d %b}",
-                                                     task.title))
+                                                     task_request.title))
                 continue
             report.tasks.append(rpt.ActionLine(
                 task.key, "task", f"{task.due:%a %d %b}", status, task.violation_key,
-                task.title, graph_id))
+                task_request.title, graph_id))
             if status not in {EXISTING, REFUSED}:
                 log.info("scan.task_created", seller=seller.upn, key=task.key,
                          due=task.due.isoformat(), status=status, task_id=graph_id)

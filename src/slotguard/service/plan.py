@@ -42,6 +42,7 @@ class Target:
     team: str
     blocks: tuple[BlockRule, ...]
     manager: str | None = None
+    language: str = "en"  # the team's
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ async def gather(gateway: CalendarGateway, target: Target, week: IsoWeek,
         working_hours=mailbox.working_hours,
         blocks=target.blocks,
         manager=target.manager,
+        language=target.language,
     )
     start, end = window(week, rules)
     events = await gateway.events(target.upn, start, end)

@@ -47,6 +47,7 @@ def reloader(scanner: Scanner, settings: Settings, rules: Path | None,
         scanner.rules = rules_file.rules
         scanner.roster = roster_from(rules_file, scanner.gateway)
         scanner.tasks_enabled = rules_file.follow_up_enabled
+        scanner.texts = rules_file.texts
         scanner.personal_data = fresh.log_personal_data
         stale = sorted(name for name in Settings.model_fields if name not in LIVE
                        and getattr(fresh, name) != getattr(current, name))

@@ -10,7 +10,7 @@ reads everything, decides everything and writes nothing, to Graph or to the ledg
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -22,11 +22,13 @@ from slotguard.domain.model import IsoWeek, Rules
 from slotguard.errors import GraphError, MailboxUnavailable
 from slotguard.ports import CalendarGateway, Clock
 from slotguard.runtime import return_free_memory
+from slotguard.service import compose
 from slotguard.service import report as rpt
 from slotguard.service.leases import Pause
 from slotguard.service.plan import Target
 from slotguard.service.wave import Wave
 from slotguard.store.ledger import Ledger
+from slotguard.texts import DEFAULT_LANGUAGE, Texts
 
 log = structlog.get_logger("slotguard.scan")
 
@@ -58,6 +60,8 @@ class Scanner:
     # waves in flight bound the events held in memory.
     wave_size: int = 250
     waves_in_flight: int = 2
+    # Each language the teams speak → its texts, with the admin's own words (rules file).
+    texts: Mapping[str, Texts] = field(default_factory=dict)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list, init=False)
     # Per seller: the fingerprint of a cycle whose decision was a no-op, and its report
     # (packed: report.pack).
@@ -65,6 +69,11 @@ class Scanner:
     # Per seller: a hash of the stored snapshot of the last window read and that window's
     # digest, so an unchanged window (the same snapshot bytes) is not digested again.
     window_digests: dict[str, tuple[bytes, bytes]] = field(default_factory=dict, init=False)
+
+    def texts_of(self, language: str) -> Texts:
+        """What a team speaking ``language`` reads; the catalog alone for one the rules
+        file did not name (a Scanner built without a rules file)."""
+        return self.texts.get(language) or Texts(language)
 
     def week_of_now(self) -> IsoWeek:
         return IsoWeek.of(self.clock.now().date())
@@ -144,7 +153,7 @@ class Scanner:
 
     async def escalate(self, manager: str | None, upn: str, now: datetime,
                         seller_report: rpt.SellerReport, *, at_most: int | None = None,
-                        ) -> None:
+                        language: str = DEFAULT_LANGUAGE) -> None:
         """Mail the manager when the seller reached the threshold. ``at_most``: an upper
         bound on the violations the window can hold (the wave's read of the ledger plus
         this cycle's); below the threshold, the seller's history is not read again."""
@@ -168,13 +177,9 @@ class Scanner:
         key = f"{upn.lower()}|escalation|{period}"
         if self.ledger.intend(key, upn, "mail", payload={"manager": manager}).state == "done":
             return  # this period's mail already went out
-        subject = f"slotguard: {upn} lost {decision.count} prospecting blocks"
-        body = (
-            f"{upn} had {decision.count} prospecting blocks taken by meetings between "
-            f"{decision.window_start:%d %b} and {decision.window_end:%d %b %Y} "
-            f"(threshold: {rules.violations} within {rules.weeks} weeks). Each was swapped "
-            "for two make-up blocks the following week; `slotguard ledger` shows the details."
-        )
+        subject, body = compose.escalation_mail(upn, decision, rules,
+                                                self.rules.policy.compensation_count,
+                                                self.texts_of(language))
         try:
             await self.gateway.send_mail(rules.sender or manager, [manager], subject,
                                          body)

@@ -59,7 +59,8 @@ def roster_from(rules_file: RulesFile, gateway: CalendarGateway) -> Roster:
                     upns.extend(result.upns)
                     problems.extend(_unclear(team.name, team.group_id, result))
             for upn in upns:
-                targets.append(Target(upn, team.name, team.blocks_for(upn), team.manager))
+                targets.append(Target(upn, team.name, team.blocks_for(upn), team.manager,
+                                      team.language))
         return targets, problems
 
     return roster

@@ -134,7 +134,7 @@ class Wave:
                 return rpt.SellerReport(upn=upn, team=target.team, status=rpt.LEASE_LOST)
             seller = Seller(upn=upn, team=target.team, zone=mailbox.zone,
                             working_hours=mailbox.working_hours, blocks=target.blocks,
-                            manager=target.manager)
+                            manager=target.manager, language=target.language)
             gathered = Gathered(seller, mailbox, read.events, self.span)
             plan = decide(gathered, self.week, s.rules, self.now, known)
             if (detailed := await with_details(
@@ -147,7 +147,7 @@ class Wave:
             if not self.dry_run:
                 days = history | {v.occurrence.day for v in plan.violations}
                 await s.escalate(plan.seller.manager, upn, self.now, seller_report,
-                                 at_most=len(days))
+                                 at_most=len(days), language=plan.seller.language)
             if not self.dry_run:
                 self._settle(target, mailbox, read, plan, seller_report,
                              list(applied.values()))

@@ -56,6 +56,7 @@ async def run_weekly(scanner: Scanner, *, week: IsoWeek | None = None,
     async def one(upn: str, seller: Seller) -> None:
         known = {r.key: r for r in ledger.actions(seller=upn)}
         applier = Applier(scanner.gateway, ledger, upn, known)
+        texts, policy = scanner.texts_of(seller.language), scanner.rules.policy
 
         def planned(key: str) -> str:
             done = key in known and known[key].state == "done"
@@ -65,7 +66,8 @@ async def run_weekly(scanner: Scanner, *, week: IsoWeek | None = None,
             first = expand_blocks(replace(seller, blocks=(rule,)), week)
             if not first:
                 continue
-            request = compose.block_series_event(upn, rule, first[0], seller.zone, week)
+            request = compose.block_series_event(upn, rule, first[0], seller.zone, policy,
+                                                 texts)
             if dry_run:
                 status = planned(request.key)
             else:
@@ -79,8 +81,9 @@ async def run_weekly(scanner: Scanner, *, week: IsoWeek | None = None,
                 if dry_run:
                     status = planned(task.key)
                 else:
-                    status, _ = await applier.task(task, compose.task_request(task, None),
-                                                   "habit")
+                    status, _ = await applier.task(
+                        task, compose.task_request(task, policy, texts),
+                        compose.task_list(texts), "habit")
                 if status in CREATED:
                     result.habits_created += 1
                     log.info("weekly.habit_created", seller=upn, key=task.key)
@@ -92,7 +95,7 @@ async def run_weekly(scanner: Scanner, *, week: IsoWeek | None = None,
             try:
                 mailbox = await scanner.gateway.mailbox(target.upn)
                 seller = Seller(target.upn, target.team, mailbox.zone, mailbox.working_hours,
-                                target.blocks, target.manager)
+                                target.blocks, target.manager, target.language)
                 await one(target.upn, seller)
             except AuthError:
                 raise
