@@ -45,12 +45,19 @@ class TransientGraphError(GraphError):
 
 
 class AuthError(GraphError):
-    """The app could not get a token, or Graph refused the one it had."""
+    """The app could not get a token, or Graph refused the one it had. ``entra_code``: the
+    AADSTS number Entra ID gave for a refused sign-in (7000222: the secret has expired)."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 entra_code: int | None = None) -> None:
+        super().__init__(message, status=status, code=code)
+        self.entra_code = entra_code
 
 
 class MailboxUnavailable(GraphError):
-    """The seller's mailbox cannot be used: ``reason`` is missing | access_denied |
-    not_found (no such user: never existed, or deleted)."""
+    """The seller's mailbox cannot be used: ``reason`` is missing | access_denied (outside
+    the app's access policy) | not_permitted (a permission the app lacks, or an Exchange
+    RBAC scope) | not_found (no such user: never existed, or deleted)."""
 
     def __init__(self, message: str, *, reason: str, status: int | None = None,
                  code: str | None = None) -> None:

@@ -158,6 +158,15 @@ def test_missing_and_out_of_policy_mailboxes_are_skipped(live: Live) -> None:
     assert report.totals()["compensations"] > 0
 
 
+def test_a_mailbox_permission_the_token_lacks_is_not_called_an_access_policy(
+        live: Live) -> None:
+    app = next(iter(live.sim.tenant.apps.values()))
+    app.roles = tuple(r for r in app.roles if r != "MailboxSettings.Read")
+    report = live.scan(dry_run=True)
+    assert report.sellers and all(s.status == "skipped" for s in report.sellers)
+    assert all(s.problems[0].startswith("not_permitted: ") for s in report.sellers)
+
+
 class ExpireTokensAfter:
     def __init__(self, inner: Any, sim: Any, calls: int) -> None:
         self.inner, self.sim, self.left = inner, sim, calls

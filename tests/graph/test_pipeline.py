@@ -85,6 +85,9 @@ def test_a_second_401_is_an_auth_error(make_gateway) -> None:  # type: ignore[no
         (odata_error(404, "ErrorInvalidUser", "The requested user is invalid."), "not_found"),
         (odata_error(404, "ResourceNotFound", "Resource could not be discovered."), "not_found"),
         (odata_error(403, "ErrorAccessDenied", "Access to OData is disabled."), "access_denied"),
+        # The same code for a call the token's roles do not cover.
+        (odata_error(403, "ErrorAccessDenied",
+                     "Access is denied. Check credentials and try again."), "not_permitted"),
     ],
 )
 def test_unusable_mailboxes(make_gateway, response, reason) -> None:  # type: ignore[no-untyped-def]

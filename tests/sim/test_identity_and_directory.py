@@ -86,6 +86,39 @@ def test_certificate_client_assertion_is_verified(sim: SimServer) -> None:
     assert forged["error"] == "invalid_client" and 700027 in forged["error_codes"]
 
 
+def test_an_expired_certificate_or_secret_is_refused_as_entra_refuses_it(
+        sim: SimServer) -> None:
+    key_pem, cert_pem = _certificate()
+    sha1, sha256, public = cert_thumbprints(cert_pem.encode())
+    app_reg = sim.tenant.apps[sim.client_id]
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    app_reg.certificates.append(AppCertificate(sha1, sha256, public, past))
+    scope = graph_scope(sim.env())
+    expired = _cert_app(
+        sim, {"private_key": key_pem, "public_certificate": cert_pem}
+    ).acquire_token_for_client(scope)
+    assert expired["error"] == "invalid_client" and expired["error_codes"] == [700027]
+    assert "[Reason - The key used is expired." in expired["error_description"]
+    app_reg.secret_ends[sim.client_secret] = past
+    result = msal_app(sim.env()).acquire_token_for_client(scope)
+    assert result["error"] == "invalid_client" and result["error_codes"] == [7000222]
+    assert f"client secret keys for app '{sim.client_id}' are expired" in (
+        result["error_description"])
+
+
+def test_a_scenario_gives_a_secret_its_end_date(sim: SimServer) -> None:
+    client_id = sim.client_id
+    sim.load_scenario({"apps": [{"clientId": client_id, "secrets": [
+        "current", {"value": "old", "endDateTime": "2020-01-01T00:00:00+00:00"}]}]})
+    app_reg = sim.tenant.apps[client_id]
+    assert app_reg.secrets == ("current", "old")
+    assert app_reg.secret_ends == {"old": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)}
+    scope = graph_scope(sim.env())
+    assert "access_token" in msal_app(sim.env()).acquire_token_for_client(scope)
+    old = msal_app({**sim.env(), "SLOTGUARD_CLIENT_SECRET": "old"})
+    assert old.acquire_token_for_client(scope)["error_codes"] == [7000222]
+
+
 def test_unknown_tenant_and_bad_scope(sim: SimServer) -> None:
     with pytest.raises(ValueError, match=r"AADSTS90002|invalid_tenant|Unable to get authority"):
         msal_app({**sim.env(), "SLOTGUARD_TENANT_ID": str(uuid.uuid4())})

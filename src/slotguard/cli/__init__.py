@@ -16,7 +16,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_COMMAND_MODULES = ("config_cmd", "sim_cmd", "live_cmd")
+_COMMAND_MODULES = ("config_cmd", "sim_cmd", "live_cmd", "doctor_cmd")
 
 
 def _register_commands() -> None:

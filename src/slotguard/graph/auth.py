@@ -37,6 +37,9 @@ KNOWN_AUTHORITY_HOSTS = frozenset(
         "login.partner.microsoftonline.cn",
     }
 )
+# AuthError codes for sign-ins that never reached Entra's token endpoint.
+BAD_AUTHORITY = "bad_authority"  # msal refused the authority (or its tenant is unknown)
+UNREACHABLE = "authority_unreachable"
 # msal treats a token with less than 5 minutes left as expired; so do we.
 _EXPIRY_MARGIN_SECONDS = 300.0
 
@@ -135,12 +138,13 @@ def build_msal_app(config: AuthConfig) -> msal.ConfidentialClientApplication:
         )
     except ConfigError:
         raise
-    except ValueError as exc:  # msal: non-https or malformed authority
-        raise AuthError(f"bad sign-in authority {config.authority!r}: {exc}") from exc
+    except ValueError as exc:  # msal: non-https or malformed authority, unknown tenant
+        raise AuthError(f"bad sign-in authority {config.authority!r}: {exc}",
+                        code=BAD_AUTHORITY) from exc
     except requests.RequestException as exc:
         raise AuthError(
             f"cannot reach the sign-in authority {config.authority}: {type(exc).__name__}"
-            " (check SLOTGUARD_AUTHORITY_URL and SLOTGUARD_CA_BUNDLE)"
+            " (check SLOTGUARD_AUTHORITY_URL and SLOTGUARD_CA_BUNDLE)", code=UNREACHABLE
         ) from exc
 
 
@@ -197,7 +201,7 @@ class MsalTokenProvider(AccessTokenProvider):
         except requests.RequestException as exc:
             raise AuthError(
                 f"cannot reach the sign-in authority {self._config.authority}:"
-                f" {type(exc).__name__}"
+                f" {type(exc).__name__}", code=UNREACHABLE
             ) from exc
         token = result.get("access_token") if isinstance(result, dict) else None
         if not token:
@@ -205,10 +209,12 @@ class MsalTokenProvider(AccessTokenProvider):
             description = str((result or {}).get("error_description") or "")
             # Entra ID descriptions never echo the secret; the first line says enough.
             first_line = (description.splitlines() or [""])[0]
+            codes = result.get("error_codes") if isinstance(result, dict) else None
             raise AuthError(
                 f"sign-in for client {self._config.client_id} in tenant"
                 f" {self._config.tenant_id} failed: {error}: {first_line}",
                 code=str(error),
+                entra_code=int(codes[0]) if codes and str(codes[0]).isdigit() else None,
             )
         expires_in = float(result.get("expires_in") or 0)
         self._token = token

@@ -100,8 +100,8 @@ def classify(
             # Graph cannot tell a user that never existed from a deleted one.
             return MailboxUnavailable(text, reason="not_found", status=status, code=code)
         if status == 403 and lcode == "erroraccessdenied":
-            # "Access to OData is disabled." = outside the application access policy.
-            return MailboxUnavailable(text, reason="access_denied", status=status, code=code)
+            return MailboxUnavailable(text, reason=denial_reason(message), status=status,
+                                      code=code)
     if status == 403:
         return AuthError(
             f"{text}. The app lacks a permission or admin consent.", status=status, code=code
@@ -109,6 +109,20 @@ def classify(
     if status is not None and 200 <= status < 300:
         return BadGraphData(text, status=status, code=code)
     return GraphError(text, status=status, code=code)
+
+
+# The application access policy's denial (concepts/auth-limit-mailbox-access, its sample
+# response); Graph gives the same code for a call the token's roles do not cover ("Access
+# is denied. Check credentials and try again."), and only the message tells them apart.
+_POLICY_DENIAL = "access to odata is disabled"
+
+
+def denial_reason(message: str) -> str:
+    """``access_denied`` for a mailbox outside the app's access policy, ``not_permitted``
+    for any other 403 ErrorAccessDenied: a permission the token lacks, or an Exchange RBAC
+    for Applications scope that leaves the mailbox out (Microsoft does not document the
+    answer of the latter)."""
+    return "access_denied" if _POLICY_DENIAL in message.lower() else "not_permitted"
 
 
 def _code_and_message(exc: APIError) -> tuple[str | None, str]:

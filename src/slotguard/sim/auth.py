@@ -158,6 +158,19 @@ def issue_token(
                 "request is the client secret value, not the client secret ID, for a "
                 f"secret added to app '{app.client_id}'.",
             )
+        ends = app.secret_ends.get(form["client_secret"])
+        if ends is not None and ends <= datetime.now(UTC):
+            # reference-error-codes: AADSTS7000222 InvalidClientSecretExpiredKeysProvided;
+            # the wording is Entra's as sign-in failures quote it.
+            raise EntraError(
+                401,
+                "invalid_client",
+                7000222,
+                f"The provided client secret keys for app '{app.client_id}' are expired. "
+                "Visit the Azure portal to create new keys for your app: "
+                "https://aka.ms/NewClientSecret, or consider using certificate credentials "
+                "for added security: https://aka.ms/certCreds.",
+            )
     else:
         raise EntraError(
             401,
@@ -239,6 +252,17 @@ def _verify_assertion(app: AppRegistration, assertion: str, token_endpoint: str)
             700027,
             "Client assertion contains an invalid signature. [Reason - The key was not "
             f"found., Thumbprint of key used by client: '{sha1 or sha256}']",
+        )
+    if cert.not_after is not None and cert.not_after <= datetime.now(UTC):
+        # AADSTS700027 with the Reason Entra gives for an expired key credential
+        # (learn.microsoft.com/azure-stack/hci/manage/troubleshoot-hci-registration).
+        raise EntraError(
+            401,
+            "invalid_client",
+            700027,
+            "Client assertion contains an invalid signature. [Reason - The key used is "
+            f"expired., Thumbprint of key used by client: '{sha1 or sha256}', Found key "
+            f"'End={cert.not_after:%m/%d/%Y %H:%M:%S}']",
         )
     key = serialization.load_pem_public_key(cert.public_key_pem)
     data = f"{head_b64}.{claims_b64}".encode()

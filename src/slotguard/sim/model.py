@@ -102,6 +102,8 @@ class AppCertificate:
     sha1: str  # uppercase hex thumbprints, as the Entra portal shows them
     sha256: str
     public_key_pem: bytes
+    # The key credential's endDateTime: the portal takes the certificate's own end date.
+    not_after: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -111,6 +113,9 @@ class AppRegistration:
     secrets: tuple[str, ...]
     certificates: list[AppCertificate]
     roles: tuple[str, ...]
+    # A secret's endDateTime (passwordCredential), when it has one; after it, Entra
+    # refuses the secret.
+    secret_ends: dict[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -3,8 +3,10 @@ so a scenario stays "this week" whenever it is loaded.
 
 Format (all keys camelCase; see scenarios/demo.json):
   tenant   {id, domain, displayName}
-  apps     [{clientId, displayName, secrets[], roles[], certificates[{pem}]}]; roles are
-            the application permissions admin-consented (default SLOTGUARD_ROLES)
+  apps     [{clientId, displayName, secrets[value | {value, endDateTime}], roles[],
+            certificates[{pem}]}]; roles are the application permissions admin-consented
+            (default SLOTGUARD_ROLES); a secret past its endDateTime, or a certificate past
+            its end date, is refused as Entra refuses it
   users    [{id?, upn, mail?, displayName, timeZone (Windows or IANA), workingHours{daysOfWeek,
             startTime, endTime, timeZone?}, manager?, jobTitle?, department?,
             flags[no_mailbox|access_denied]}]
@@ -28,6 +30,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+
+from slotguard.config.permissions import PERMISSIONS
 from slotguard.sim import events as ev
 from slotguard.sim import todo
 from slotguard.sim.auth import cert_thumbprints
@@ -57,15 +62,9 @@ _EVENT_PASSTHROUGH = (
 
 
 # An app registration's roles when a scenario names none: what slotguard uses with every
-# feature on (docs/entra-app-registration.md). They go into its tokens (permissions.py).
-SLOTGUARD_ROLES = (
-    "Calendars.ReadWrite",
-    "MailboxSettings.Read",
-    "Tasks.ReadWrite.All",
-    "User.Read.All",
-    "GroupMember.Read.All",
-    "Mail.Send",
-)
+# feature on (config/permissions.py, docs/entra-app-registration.md). They go into its
+# tokens (permissions.py).
+SLOTGUARD_ROLES = tuple(p.name for p in PERMISSIONS)
 
 
 class ScenarioError(ValueError):
@@ -159,15 +158,30 @@ def load_scenario(source: str | Path | dict[str, Any], anchor: date | None = Non
 def _add_app(tenant: Tenant, app: dict[str, Any], where: str) -> None:
     certs = []
     for cert in app.get("certificates") or []:
-        sha1, sha256, public = cert_thumbprints(str(cert["pem"]).encode())
-        certs.append(AppCertificate(sha1, sha256, public))
+        pem = str(cert["pem"]).encode()
+        sha1, sha256, public = cert_thumbprints(pem)
+        ends = x509.load_pem_x509_certificate(pem).not_valid_after_utc
+        certs.append(AppCertificate(sha1, sha256, public, ends))
+    secrets: list[str] = []
+    secret_ends: dict[str, datetime] = {}
+    for i, secret in enumerate(app.get("secrets") or ()):
+        if isinstance(secret, dict):  # {"value": ..., "endDateTime": ...}
+            try:
+                secret_ends[str(secret["value"])] = datetime.fromisoformat(
+                    str(secret["endDateTime"]))
+            except (KeyError, ValueError):
+                raise ScenarioError(f"{where}.secrets[{i}]: give value and endDateTime "
+                                    "(ISO 8601 with an offset)") from None
+            secret = secret["value"]
+        secrets.append(str(secret))
     client_id = str(app["clientId"]).lower()
     tenant.apps[client_id] = AppRegistration(
         client_id,
         str(app.get("displayName") or "app"),
-        tuple(app.get("secrets") or ()),
+        tuple(secrets),
         certs,
         tuple(app["roles"]) if "roles" in app else SLOTGUARD_ROLES,
+        secret_ends,
     )
 
 
