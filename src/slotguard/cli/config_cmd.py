@@ -110,6 +110,7 @@ def _overview(settings: Settings, rules_file: RulesFile) -> list[tuple[str, str]
         ("Database", settings.database_url_display),
         ("Replica id", settings.replica_id or f"{stable_replica_id(settings.state_dir)} "
                        "(stable for this host and state directory)"),
+        ("HTTP", f"{settings.http_listen} (/healthz, /readyz, /metrics of `slotguard run`)"),
         ("Mode", "dry run (writes nothing)" if settings.dry_run else "live"),
         ("Internal domains", ", ".join(sorted(rules.organization.internal_domains))),
         ("Fallback zone", rules.organization.fallback_zone),
