@@ -68,19 +68,21 @@ def example_rules() -> None:
 
 
 def _show(settings: Settings, rules_file: RulesFile) -> None:
-    from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    console = Console(highlight=False)
+    from slotguard.cli import output
+
+    console = output.console()
     overview = Table.grid(padding=(0, 2))
     overview.add_column(style="bold")
     overview.add_column()
     for label, value in _overview(settings, rules_file):
-        overview.add_row(label, value)
-    console.print(overview)
+        overview.add_row(label, escape(value))
+    output.show(console, overview)
     for team in rules_file.teams:
         _show_team(console, team)
-    console.print(f"OK: {len(rules_file.teams)} team(s), no problems.")
+    output.show(console, f"OK: {len(rules_file.teams)} team(s), no problems.")
 
 
 def _overview(settings: Settings, rules_file: RulesFile) -> list[tuple[str, str]]:
@@ -130,6 +132,8 @@ def _overview(settings: Settings, rules_file: RulesFile) -> list[tuple[str, str]
 def _show_team(console: Console, team: TeamSpec) -> None:
     from rich.table import Table
 
+    from slotguard.cli import output
+
     title = f"Team {team.name}"
     if team.manager:
         title += f", manager {team.manager}"
@@ -146,7 +150,7 @@ def _show_team(console: Console, team: TeamSpec) -> None:
         for upn, blocks in team.overrides.items():
             if upn not in team.sellers:
                 table.add_row(f"{upn} (override)", _blocks(blocks))
-    console.print(table)
+    output.show(console, table)
 
 
 def _blocks(blocks: tuple[BlockRule, ...]) -> str:
