@@ -56,7 +56,12 @@ def existing_file(value: Path | None) -> Path | None:
     if value is None:
         return None
     path = value.expanduser()
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a folder on the way this user may not enter
+        raise fail(f"cannot read {path} ({exc.strerror}); make it readable for the user "
+                   "slotguard runs as (under systemd: LoadCredential=)") from None
+    if not found:
         raise fail(f"no such file: {path}; give the path of an existing file")
     return path
 
