@@ -142,3 +142,38 @@ def test_a_scan_process_prints_no_alembic_lines(live: Live, tmp_path: Path) -> N
     assert "scan.finished" in proc.stderr  # slotguard's own INFO lines are there
     assert "alembic" not in proc.stderr.lower() and "setup plugin" not in proc.stderr
     assert totals(proc.stdout)
+
+
+def test_a_scan_signs_in_with_a_secret_from_the_credentials_directory(
+        live: Live, tmp_path: Path) -> None:
+    """As under systemd's LoadCredential=: the client secret is a file in
+    $CREDENTIALS_DIRECTORY, and nowhere in the environment."""
+    rules = tmp_path / "slotguard.toml"
+    rules.write_text(example_rules_text())
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    (credentials / "SLOTGUARD_CLIENT_SECRET").write_text(live.env["SLOTGUARD_CLIENT_SECRET"])
+    env = {k: v for k, v in {**os.environ, **live.env}.items()
+           if k != "SLOTGUARD_CLIENT_SECRET"}
+    command = [sys.executable, "-m", "slotguard", "scan", "--once", "--dry-run", "--rules",
+               str(rules), "--week", str(live.week)]
+    proc = subprocess.run(command, env={**env, "CREDENTIALS_DIRECTORY": str(credentials)},
+                          capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+    assert proc.returncode == exit_codes.OK, proc.stderr[-2000:]
+    assert totals(proc.stdout).startswith(f"totals: {len(all_sellers(live))} sellers")
+    # Without it the scan has no credential and says so before touching Graph.
+    bare = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+    assert bare.returncode == exit_codes.BAD_INPUT
+    assert "SLOTGUARD_CLIENT_SECRET: not set" in bare.stderr
+
+
+def test_the_ledger_lists_sellers_whole_when_piped(live: Live, scan) -> None:  # type: ignore[no-untyped-def]
+    recorded = {s.upn for s in live.scan(dry_run=True).sellers if s.violations}
+    scan()
+    result = CliRunner().invoke(app, ["ledger"])
+    assert result.exit_code == 0, result.output
+    firsts = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
+    assert recorded and recorded <= firsts
+    assert not re.search("[┃│━─┏└]", result.stdout)
