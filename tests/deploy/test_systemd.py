@@ -15,11 +15,11 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from tests.config.test_one_line_errors import unprivileged
 from tests.deploy.conftest import DEPLOY, CheckConfig
 from tests.graph.test_auth import _certificate
 
@@ -28,7 +28,7 @@ from slotguard.config.rules import example_rules_text
 from slotguard.config.settings import Settings
 
 UNIT = DEPLOY / "systemd" / "slotguard.service"
-SERVICE_USER = 65534  # stands in for the unit's DynamicUser
+SERVICE_USER = 65534  # stands in for the unit's DynamicUser, as in unprivileged()
 
 
 def directives(section: str = "Service") -> list[tuple[str, str]]:
@@ -95,17 +95,6 @@ def test_every_variable_is_a_setting_and_every_credential_is_used() -> None:
     assert "SLOTGUARD_CLIENT_SECRET" not in environment()  # secrets only as credentials
 
 
-@contextmanager
-def as_service_user() -> Iterator[None]:
-    os.setegid(SERVICE_USER)
-    os.seteuid(SERVICE_USER)
-    try:
-        yield
-    finally:
-        os.seteuid(0)
-        os.setegid(0)
-
-
 @pytest.fixture
 def shared(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A folder the service user may walk into, as into /etc and /run (pytest's tmp_path
@@ -152,7 +141,7 @@ def test_the_dynamic_user_reads_the_certificate_through_its_credential(
     # The old guide's way: the certificate's own path. As root, check-config passes...
     direct = {**env, "SLOTGUARD_CLIENT_CERTIFICATE_PATH": str(original)}
     assert check_config(direct)[0] == 0
-    with as_service_user():
+    with unprivileged():  # as uid 65534, the unit's dynamic user here
         code, out, err = check_config(env)
         # ... while the service's user cannot read the file.
         old_code, _, old_err = check_config(direct)
