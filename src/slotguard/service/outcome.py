@@ -90,7 +90,8 @@ class SellerRun:
                     ledger.set_violation_state(withdrawal.violation_key, "withdrawn")
             report.withdrawals.append(rpt.ActionLine(
                 withdrawal.key, "withdrawal", when, status, withdrawal.violation_key,
-                graph_id=withdrawal.event_id))
+                graph_id=withdrawal.event_id, start=event.start if event else None,
+                end=event.end if event else None))
             log.info("scan.compensation_withdrawn", seller=seller.upn, key=withdrawal.key)
 
         withdrawn = {w.key for w in plan.withdrawals}
@@ -99,7 +100,8 @@ class SellerRun:
             if plan.violation(violation_key) is not None and key not in withdrawn:
                 report.compensations.append(rpt.ActionLine(
                     key, "compensation", compose.span_label(event.start, event.end, zone),
-                    EXISTING, violation_key, graph_id=event.id))
+                    EXISTING, violation_key, graph_id=event.id, start=event.start,
+                    end=event.end))
 
         if not self.dry_run and writes:
             if not intend_early:
@@ -134,11 +136,14 @@ class SellerRun:
             when = compose.span_label(placement.start, placement.end, zone)
             if write.error is not None:
                 if _per_write(write.error):
-                    report.compensations.append(self._failed(write, when, request.subject))
+                    report.compensations.append(self._failed(
+                        write, when, request.subject, start=placement.start,
+                        end=placement.end))
                 continue
             report.compensations.append(rpt.ActionLine(
                 placement.key, "compensation", when,
-                status, violation.key, request.subject, graph_id))
+                status, violation.key, request.subject, graph_id,
+                start=placement.start, end=placement.end))
             log.info("scan.compensation_placed", seller=seller.upn, key=placement.key,
                      start=placement.start.isoformat(), end=placement.end.isoformat(),
                      status=status, event_id=graph_id)
@@ -152,11 +157,11 @@ class SellerRun:
             if write.error is not None:
                 if _per_write(write.error):
                     report.tasks.append(self._failed(write, f"{task.due:%a %d %b}",
-                                                     task_request.title))
+                                                     task_request.title, due=task.due))
                 continue
             report.tasks.append(rpt.ActionLine(
                 task.key, "task", f"{task.due:%a %d %b}", status, task.violation_key,
-                task_request.title, graph_id))
+                task_request.title, graph_id, due=task.due))
             if status not in {EXISTING, REFUSED}:
                 log.info("scan.task_created", seller=seller.upn, key=task.key,
                          due=task.due.isoformat(), status=status, task_id=graph_id)
@@ -165,7 +170,7 @@ class SellerRun:
                 raise write.error  # the seller is reported as skipped; retried next scan
         return applier.known
 
-    def _failed(self, write: Write, when: str, title: str) -> rpt.ActionLine:
+    def _failed(self, write: Write, when: str, title: str, **times: Any) -> rpt.ActionLine:
         """A write Graph refused, or that failed after its retries, is never silent: its
         line and a problem carry Graph's code, one warning says so, the ledger holds the
         action as failed with the error (retried next scan) and the run's seller problem."""
@@ -179,7 +184,7 @@ class SellerRun:
         if not self.dry_run:
             self.scanner.ledger.record_seller_problem(self.run_id, self.report.upn, code, detail)
         return rpt.ActionLine(write.key, write.kind, when, rpt.FAILED, write.violation_key,
-                              title, error=code)
+                              title, error=code, **times)
 
     def _reconcile(self, plan: SellerPlan, known: dict[str, ActionRecord]) -> None:
         """A compensation Graph has (its marker is in the calendar) while the ledger still
@@ -206,6 +211,8 @@ class SellerRun:
             kind=violation.kind.value,
             meetings=tuple(rpt.MeetingLine(m.id, m.subject, m.start, m.end)
                            for m in violation.meetings),
+            start=violation.occurrence.start,
+            end=violation.occurrence.end,
         )
 
     def _meeting_record(self, meeting: Any) -> dict[str, Any]:
