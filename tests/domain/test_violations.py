@@ -84,6 +84,19 @@ def test_a_meeting_over_two_blocks_takes_both() -> None:
     assert [v.occurrence.rule.id for v in found] == ["calls", "mail"]
 
 
+def test_a_meeting_clipping_one_block_and_covering_the_next_takes_only_the_next() -> None:
+    seller = nordics_seller(
+        blocks=(
+            block("calls", {Weekday.TUESDAY}, time(8), time(9)),
+            block("mail", {Weekday.TUESDAY}, time(9, 30), time(10, 30)),
+        )
+    )
+    occurrences = expand_blocks(seller, WEEK)
+    call = meeting(at(TUESDAY, 8, 50), at(TUESDAY, 10, 30))  # 10 minutes of "calls"
+    found = find_violations(seller, occurrences, [call], rules())
+    assert [v.occurrence.rule.id for v in found] == ["mail"]
+
+
 def test_declined_cancelled_free_and_own_events_do_not_violate() -> None:
     events = [
         meeting(at(TUESDAY, 8), response=Response.DECLINED),

@@ -1,0 +1,74 @@
+"""Taking a compensation back: deleted once, and on record even when the ledger never knew it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from tests.service.conftest import ANNA, WEEK, World, at, customer_meeting
+
+from slotguard.domain.model import CalendarEvent, OwnMarker, Purpose, Weekday
+from slotguard.service.apply import EXISTING, WRITTEN, Applier
+from slotguard.service.memory import moved
+from slotguard.store.ledger import Ledger
+
+VIOLATION = f"{ANNA}|prospecting|{WEEK.day(Weekday.TUESDAY)}"
+KEY = f"{VIOLATION}#comp1"
+
+
+def _compensation_in_calendar(world: World) -> CalendarEvent:
+    event = CalendarEvent("comp-1", at(Weekday.MONDAY, 8, week=WEEK.shift(1)),
+                          at(Weekday.MONDAY, 10, week=WEEK.shift(1)), "Prospecting",
+                          marker=OwnMarker(Purpose.COMPENSATION, KEY))
+    world.gateway.put_event(ANNA, event)
+    return event
+
+
+def test_a_compensation_the_ledger_never_heard_of_is_deleted_and_recorded(world: World) -> None:
+    event = _compensation_in_calendar(world)
+    applier = Applier(world.gateway, world.ledger, ANNA, {})
+    assert asyncio.run(applier.withdraw(KEY, event.id, True)) == WRITTEN
+    assert world.gateway.own(ANNA) == []
+    (record,) = world.ledger.actions(seller=ANNA)
+    assert (record.key, record.kind, record.violation_key, record.state, record.graph_id) == (
+        KEY, "compensation", VIOLATION, "withdrawn", event.id)
+    assert (applier.known[KEY].state, applier.known[KEY].graph_id) == ("withdrawn", event.id)
+
+
+def test_a_withdrawn_compensation_is_not_deleted_twice(world: World) -> None:
+    event = _compensation_in_calendar(world)
+    applier = Applier(world.gateway, world.ledger, ANNA, {})
+    asyncio.run(applier.withdraw(KEY, event.id, True))
+    writes = world.gateway.writes
+    assert asyncio.run(applier.withdraw(KEY, event.id, True)) == EXISTING
+    later = Applier(world.gateway, world.ledger, ANNA,
+                    {r.key: r for r in world.ledger.actions(seller=ANNA)})
+    assert asyncio.run(later.withdraw(KEY, event.id, True)) == EXISTING
+    assert world.gateway.writes == writes
+
+
+def test_one_already_gone_from_the_calendar_is_only_recorded(world: World) -> None:
+    applier = Applier(world.gateway, world.ledger, ANNA, {})
+    assert asyncio.run(applier.withdraw(KEY, "comp-1", False)) == WRITTEN
+    assert world.gateway.writes == 0
+    assert world.ledger.action(KEY).state == "withdrawn"  # type: ignore[union-attr]
+
+
+def test_with_the_ledger_lost_a_moved_meeting_still_withdraws_what_graph_holds(
+        world: World, tmp_path: Path) -> None:
+    meeting = customer_meeting("m1", at(Weekday.TUESDAY, 8, 30), at(Weekday.TUESDAY, 9, 30))
+    world.gateway.put_event(ANNA, meeting)
+    asyncio.run(world.scanner().scan(week=WEEK))
+    written = {e.marker.key: e.id for e in world.gateway.own(ANNA)}  # type: ignore[union-attr]
+    assert len(written) == 2
+    world.ledger.close()
+    world.ledger = Ledger.open(f"sqlite:///{tmp_path / 'new.db'}", world.clock.now, migrate=True)
+
+    world.gateway.put_event(ANNA, moved(meeting, at(Weekday.TUESDAY, 13), at(Weekday.TUESDAY, 14)))
+    report = asyncio.run(world.scanner().scan(week=WEEK))
+    anna = next(s for s in report.sellers if s.upn == ANNA)
+    assert sorted(w.key for w in anna.withdrawals) == sorted(written)
+    assert world.gateway.own(ANNA) == []
+    records = world.ledger.actions(seller=ANNA, kind="compensation")
+    assert {(r.key, r.state, r.graph_id) for r in records} == {
+        (key, "withdrawn", event_id) for key, event_id in written.items()}
