@@ -108,8 +108,9 @@ def test_blocks_are_sorted_by_start_across_rules() -> None:
     ]
 
 
-def test_a_block_ending_before_it_starts_is_a_named_error() -> None:
-    seller = nordics_seller(blocks=(block("backwards", {Weekday.MONDAY}, time(10), time(8)),))
+@pytest.mark.parametrize("end", [time(8), time(10)])
+def test_a_block_ending_before_or_when_it_starts_is_a_named_error(end: time) -> None:
+    seller = nordics_seller(blocks=(block("backwards", {Weekday.MONDAY}, time(10), end),))
     with pytest.raises(ValueError, match=r"blocks\.backwards\.end: must be after start \(10:00\)"):
         expand_blocks(seller, IsoWeek(2026, 20))
 
@@ -130,6 +131,13 @@ def test_working_hours_past_midnight_and_a_short_dst_day() -> None:
     whole = WorkingHours(frozenset({Weekday.SUNDAY}), time(0), time(0), STOCKHOLM)
     (sunday,) = working_days(whole, IsoWeek(2026, 13))
     assert sunday.end - sunday.start == timedelta(hours=23)
+
+
+def test_working_hours_wholly_inside_the_gap_leave_no_working_day_that_night() -> None:
+    lost = WorkingHours(frozenset({Weekday.SUNDAY}), time(2), time(3), STOCKHOLM)
+    assert working_days(lost, IsoWeek(2026, 13)) == ()  # 02:00–03:00 never happens
+    (next_week,) = working_days(lost, IsoWeek(2026, 14))
+    assert next_week.end - next_week.start == timedelta(hours=1)
 
 
 def test_an_unknown_zone_is_a_named_error() -> None:

@@ -17,6 +17,7 @@ from slotguard.domain.intervals import (
 
 def test_overlap_is_zero_for_touching_intervals() -> None:
     assert overlap(0, 10, 10, 20) == 0
+    assert overlap(0, 10, 30, 40) == 0  # apart: zero, never negative
     assert overlap(0, 10, 5, 20) == 5
     assert overlap(5, 6, 0, 20) == 1
 
@@ -29,6 +30,15 @@ def test_subtract_and_remove() -> None:
     assert subtract((0, 100), [(-5, 10), (20, 30), (90, 200)]) == [(10, 20), (30, 90)]
     assert subtract((40, 50), [(0, 10), (20, 30)]) == [(40, 50)]
     assert remove([(0, 10), (20, 40)], (25, 30)) == [(0, 10), (20, 25), (30, 40)]
+
+
+def test_what_is_left_never_holds_an_empty_interval() -> None:
+    assert subtract((0, 100), [(0, 10)]) == [(10, 100)]  # busy from the window's start
+    assert subtract((0, 100), [(90, 100)]) == [(0, 90)]  # busy up to its end
+    assert subtract((0, 100), [(10, 20), (20, 30)]) == [(0, 10), (30, 100)]
+    assert remove([(0, 10)], (0, 4)) == [(4, 10)]
+    assert remove([(0, 10)], (6, 10)) == [(0, 6)]
+    assert remove([(0, 10)], (0, 10)) == []
 
 
 def test_seconds_round_outward() -> None:

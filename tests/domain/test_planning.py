@@ -417,6 +417,8 @@ def test_the_weekly_cap_counts_the_sellers_own_week_midnight_to_midnight() -> No
         ("a@x|r|2026-03-24#task:1", None),
         ("#comp1", None),
         ("a@x|r|2026-03-24#compx", None),
+        # A rule id may itself contain "#comp": the index follows the last one.
+        ("a@x|team#compliance|2026-03-24#comp1", ("a@x|team#compliance|2026-03-24", 1)),
     ],
 )
 def test_compensation_keys(key: str, parsed: tuple[str, int] | None) -> None:
