@@ -54,6 +54,10 @@ def test_new_york_blocks_follow_the_wall_clock_on_both_changes() -> None:
         # Nonexistent: the first instant after the gap, i.e. the transition (03:00 local).
         (STOCKHOLM, date(2026, 3, 29), time(2, 30), utc(2026, 3, 29, 1)),
         (STOCKHOLM, date(2026, 3, 29), time(2, 0), utc(2026, 3, 29, 1)),
+        # Times whose bisection does not land on the transition at once: exact to the second.
+        (STOCKHOLM, date(2026, 3, 29), time(2, 0, 1), utc(2026, 3, 29, 1)),
+        (STOCKHOLM, date(2026, 3, 29), time(2, 10), utc(2026, 3, 29, 1)),
+        (STOCKHOLM, date(2026, 3, 29), time(2, 59, 59), utc(2026, 3, 29, 1)),
         (NEW_YORK, date(2026, 3, 8), time(2, 30), utc(2026, 3, 8, 7)),
         # Ambiguous: the first occurrence (still summer time).
         (STOCKHOLM, date(2026, 10, 25), time(2, 30), utc(2026, 10, 25, 0, 30)),

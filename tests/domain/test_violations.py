@@ -57,9 +57,9 @@ def test_the_minimum_overlap_is_inclusive() -> None:
 
 def test_with_no_minimum_overlap_touching_the_edge_is_still_no_violation() -> None:
     any_overlap = rules(min_overlap=timedelta(0))
-    before = meeting(at(TUESDAY, 7), at(TUESDAY, 8))
     after = meeting(at(TUESDAY, 10), at(TUESDAY, 11))
-    assert find_violations(SELLER, BLOCKS, [before, after], any_overlap) == ()
+    before = meeting(at(THURSDAY, 7), at(THURSDAY, 8))
+    assert find_violations(SELLER, BLOCKS, [after, before], any_overlap) == ()
     one_minute = meeting(at(THURSDAY, 9, 59), at(THURSDAY, 11))
     found = find_violations(SELLER, BLOCKS, [one_minute], any_overlap)
     assert [v.occurrence.day for v in found] == [THURSDAY]

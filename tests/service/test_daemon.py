@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -155,9 +156,63 @@ def test_sigterm_stops_the_daemon_after_the_tick_in_flight(tmp_path: Path) -> No
         async def weekly(stop: asyncio.Event) -> None:
             return None
 
-        daemon = Daemon(scan, weekly, interval_seconds=60, state_dir=tmp_path / "state")  # type: ignore[arg-type]
+        daemon = Daemon(scan, weekly, interval_seconds=60, state_dir=tmp_path / "a" / "state")  # type: ignore[arg-type]
         return await asyncio.wait_for(daemon.run(), 10)
 
     assert asyncio.run(main()) == 0
     assert finished == [True]
-    assert heartbeat_age(tmp_path / "state") is not None  # its folder was made
+    assert heartbeat_age(tmp_path / "a" / "state") is not None  # its folders were made
+
+
+def test_a_scan_longer_than_the_interval_never_runs_twice_at_once(tmp_path: Path) -> None:
+    running, most = 0, 0
+
+    async def main() -> Daemon:
+        daemon: Daemon
+
+        async def scan(stop: asyncio.Event) -> None:  # type: ignore[return]
+            nonlocal running, most
+            running += 1
+            most = max(most, running)
+            await asyncio.sleep(0.15)  # five intervals
+            running -= 1
+            if daemon.ticks == 2:
+                daemon.stop()
+
+        async def weekly(stop: asyncio.Event) -> None:
+            return None
+
+        daemon = Daemon(scan, weekly, interval_seconds=0.03, state_dir=tmp_path)  # type: ignore[arg-type]
+        await asyncio.wait_for(daemon.run(), 10)
+        return daemon
+
+    with capture_logs() as logs:
+        daemon = asyncio.run(main())
+    assert most == 1
+    assert daemon.ticks == 3
+    started = next(e for e in logs if e["event"] == "daemon.started")
+    stopped = next(e for e in logs if e["event"] == "daemon.stopped")
+    assert (started["interval_seconds"], stopped["ticks"]) == (0.03, 3)
+
+
+def test_a_heartbeat_that_cannot_be_written_is_logged_and_the_daemon_goes_on(
+        tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with capture_logs() as logs:
+        async def main() -> int:
+            daemon: Daemon
+
+            async def scan(stop: asyncio.Event) -> None:  # type: ignore[return]
+                shutil.rmtree(state, ignore_errors=True)  # the volume went away
+                if daemon.ticks == 1:
+                    daemon.stop()
+
+            async def weekly(stop: asyncio.Event) -> None:
+                return None
+
+            daemon = Daemon(scan, weekly, interval_seconds=0.02, state_dir=state)  # type: ignore[arg-type]
+            return await asyncio.wait_for(daemon.run(), 10)
+
+        assert asyncio.run(main()) == 0
+    failed = [e for e in logs if e["event"] == "daemon.heartbeat_failed"]
+    assert len(failed) == 2 and "No such file" in failed[0]["error"]
