@@ -2,14 +2,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from structlog.testing import capture_logs
-from tests.service.conftest import ANNA, ERIK, WEEK, World, at
+from tests.service.conftest import ANNA, BLOCK, ERIK, WEEK, World, at
 
-from slotguard.domain.model import FollowUpRules, HabitTask, Purpose, Weekday
+from slotguard.domain.model import (
+    BlockRule,
+    FollowUpRules,
+    HabitTask,
+    IsoWeek,
+    Purpose,
+    Weekday,
+)
 from slotguard.errors import AuthError, MailboxUnavailable
+from slotguard.service.plan import Target
 from slotguard.service.weekly import run_weekly
 
 
@@ -129,3 +137,38 @@ def test_the_block_series_tells_the_seller_the_rule_in_their_own_calendar(world:
     assert (series.start, series.end) == (at(Weekday.TUESDAY, 8), at(Weekday.TUESDAY, 10))
     assert series.recurrence is not None
     assert series.recurrence.start == WEEK.day(Weekday.TUESDAY)
+
+
+def test_each_block_rule_gets_its_own_series_starting_at_its_own_first_occurrence(
+        world: World) -> None:
+    # In 2026-W13 a Sunday 02:00–02:45 block lies in the spring-forward gap: no occurrence,
+    # so no series that week; the Tuesday rule after it still gets its own.
+    lost = BlockRule("night", frozenset({Weekday.SUNDAY}), time(2), time(2, 45))
+    monday = BlockRule("calls", frozenset({Weekday.MONDAY}), time(13), time(14))
+    world.targets = [Target(ANNA, "Nordics", (lost, BLOCK, monday))]
+    march = IsoWeek(2026, 13)
+    with capture_logs() as logs:
+        result = asyncio.run(run_weekly(world.scanner(), week=march))
+    assert (result.week, result.series_created) == ("2026-W13", 2)
+    starts = {e.marker.key: e.start for e in world.gateway.own(ANNA)}  # type: ignore[union-attr]
+    assert starts == {
+        f"{ANNA}|prospecting|series": at(Weekday.TUESDAY, 8, week=march),
+        f"{ANNA}|calls|series": at(Weekday.MONDAY, 13, week=march),
+    }
+    created = [(e["seller"], e["rule"], e["dry_run"]) for e in logs
+               if e["event"] == "weekly.block_series_created"]
+    assert sorted(created) == [(ANNA, "calls", False), (ANNA, "prospecting", False)]
+
+
+def test_habit_tasks_are_recorded_as_habits(world: World) -> None:
+    _with_habit(world)
+    asyncio.run(run_weekly(world.scanner(), week=WEEK))
+    kinds = {r.key: r.kind for r in world.ledger.actions(seller=ANNA)}
+    assert kinds == {f"{ANNA}|prospecting|series": "block_series",
+                     f"{ANNA}|habit:opportunities|{WEEK}": "habit"}
+
+
+def test_every_failing_seller_is_counted(world: World) -> None:
+    for upn in (ANNA, ERIK):
+        world.gateway.fail_mailbox(upn, MailboxUnavailable("gone", reason="missing", status=404))
+    assert asyncio.run(run_weekly(world.scanner(), week=WEEK)).problems == 2
