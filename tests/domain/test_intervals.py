@@ -1,5 +1,7 @@
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from itertools import pairwise
+from typing import overload
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -62,3 +64,30 @@ def test_free_gaps_are_exactly_the_uncovered_points(
     expected = {t for t in range(*window) if t not in covered}
     assert {t for s, e in gaps for t in range(s, e)} == expected
     assert all(a[1] < b[0] for a, b in pairwise(gaps))
+
+
+class _Watched(Sequence[tuple[int, int]]):
+    """A busy list that records where a reader started slicing it."""
+
+    def __init__(self, items: list[tuple[int, int]]) -> None:
+        self.items = items
+        self.sliced_from: list[int | None] = []
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, int]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, int]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[int, int] | list[tuple[int, int]]:
+        if isinstance(index, slice):
+            self.sliced_from.append(index.start)
+        return self.items[index]
+
+
+def test_subtract_starts_at_the_busy_interval_covering_the_windows_start() -> None:
+    # A week of a busy calendar: only the intervals reaching the window are looked at.
+    busy = _Watched([(10 * i, 10 * i + 5) for i in range(100)])
+    assert subtract((502, 530), busy) == [(505, 510), (515, 520), (525, 530)]
+    assert busy.sliced_from == [50]  # (500, 505), which covers 502
