@@ -232,3 +232,38 @@ def test_delta_round_trip_and_fallback(fresh: SimServer) -> None:
     (mine,) = [e for e in changed.events if e.id == own_id]
     assert mine.marker and mine.marker.key == f"{ANNA}|r|d#comp1"
     assert after.full_read and {e.id for e in after.events} == {e.id for e in changed.events}
+
+
+SALES = "3f2a5c1e-7b8d-4e21-9a0f-5d6c7b8a9e01"
+
+
+def test_group_members_and_mailbox_settings_are_read_once_then_cached(fresh: SimServer) -> None:
+    async def work(gateway: GraphGateway) -> Any:
+        first = await gateway.group_members(SALES)
+        again = await gateway.group_members(SALES)
+        boxes = await gateway.mailboxes([ANNA])
+        more = await gateway.mailboxes([ANNA.upper(), "erik.holm@contoso.com"])
+        return first, again, boxes, more
+
+    first, again, boxes, more = with_gateway(fresh, work)
+    assert again == first and len(first) == 4
+    assert more[ANNA.upper()] == boxes[ANNA]  # the cache is by lower-case UPN
+    assert more["erik.holm@contoso.com"].zone  # type: ignore[union-attr]
+    members = [r for r in fresh.requests() if "transitiveMembers" in r.path]
+    settings = [r for r in fresh.requests() if "mailboxSettings" in r.path]
+    assert len(members) == 1 and len(settings) == 2  # anna once, then erik
+
+
+def test_a_mail_reaches_the_outbox_and_a_503_is_not_sent_blindly_again(fresh: SimServer) -> None:
+    manager = "maria.lind@contoso.com"
+    with_gateway(fresh, lambda g: g.send_mail(manager, [ANNA], "3 lost blocks", "Details"))
+    (sent,) = fresh.outbox()
+    assert sent["from"] == manager and sent["saveToSentItems"] is True
+    assert sent["message"] == {
+        "subject": "3 lost blocks", "body": {"contentType": "text", "content": "Details"},
+        "toRecipients": [{"emailAddress": {"address": ANNA}}]}
+    fresh.set_faults(FaultOptions(rules=(FaultRule(status=503, path_contains="sendMail"),)))
+    with pytest.raises(TransientGraphError):
+        with_gateway(fresh, lambda g: g.send_mail(manager, [ANNA], "again", "Details"))
+    assert len([r for r in fresh.requests() if "sendMail" in r.path]) == 2  # one each
+    assert len(fresh.outbox()) == 1
