@@ -267,3 +267,32 @@ def test_a_mail_reaches_the_outbox_and_a_503_is_not_sent_blindly_again(fresh: Si
         with_gateway(fresh, lambda g: g.send_mail(manager, [ANNA], "again", "Details"))
     assert len([r for r in fresh.requests() if "sendMail" in r.path]) == 2  # one each
     assert len(fresh.outbox()) == 1
+
+
+def test_a_batched_read_that_met_a_503_is_read_again_after_its_retry_after(
+        fresh: SimServer) -> None:
+    fresh.set_faults(FaultOptions(rules=(FaultRule(status=503, in_batch=True, times=1,
+                                                   mailbox="erik.holm@contoso.com",
+                                                   retry_after=0.75),)))
+    sleeps = Sleeps()
+    upns = [ANNA, "erik.holm@contoso.com"]
+    result = with_gateway(fresh, lambda g: g.mailboxes(upns), sleeps)
+    assert all(result[upn].zone for upn in upns)  # type: ignore[union-attr]
+    assert sleeps.calls == [0.75]
+    erik = [r for r in fresh.requests() if r.batch_item and r.mailbox == "erik.holm@contoso.com"]
+    assert [r.status for r in erik] == [503, 200]
+
+
+def test_a_batched_read_throttled_every_time_gives_up_after_the_last_attempt(
+        fresh: SimServer) -> None:
+    fresh.set_faults(FaultOptions(rules=(FaultRule(status=429, in_batch=True, times=None,
+                                                   mailbox="erik.holm@contoso.com",
+                                                   retry_after=0.25),)))
+    sleeps = Sleeps()
+    upns = [ANNA, "erik.holm@contoso.com"]
+    result = with_gateway(fresh, lambda g: g.mailboxes(upns), sleeps, retry_max_attempts=3)
+    assert result[ANNA].zone  # type: ignore[union-attr]
+    assert isinstance(result["erik.holm@contoso.com"], TransientGraphError)
+    assert sleeps.calls == [0.25, 0.25]  # three attempts in all
+    erik = [r for r in fresh.requests() if r.batch_item and r.mailbox == "erik.holm@contoso.com"]
+    assert len(erik) == 3
