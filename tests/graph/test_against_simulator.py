@@ -14,7 +14,8 @@ from tests.graph.conftest import Sleeps
 from slotguard.config.settings import Settings
 from slotguard.domain.model import IsoWeek, Purpose
 from slotguard.errors import MailboxUnavailable, TransientGraphError
-from slotguard.graph.client import build_gateway
+from slotguard.graph.auth import MsalTokenProvider
+from slotguard.graph.client import auth_config, build_gateway
 from slotguard.graph.coalesce import DEFAULT_WINDOW
 from slotguard.graph.delta import WindowSync
 from slotguard.graph.gateway import GraphGateway
@@ -296,3 +297,24 @@ def test_a_batched_read_throttled_every_time_gives_up_after_the_last_attempt(
     assert sleeps.calls == [0.25, 0.25]  # three attempts in all
     erik = [r for r in fresh.requests() if r.batch_item and r.mailbox == "erik.holm@contoso.com"]
     assert len(erik) == 3
+
+
+def test_only_the_refused_token_is_forgotten(fresh: SimServer) -> None:
+    settings = settings_for(fresh)
+    tokens = MsalTokenProvider(auth_config(settings))
+    url = f"{settings.graph_url}/users"
+
+    def token() -> str:
+        return asyncio.run(tokens.get_authorization_token(url))
+
+    def sign_ins() -> int:
+        return len([r for r in fresh.requests() if r.path.endswith("/token")])
+
+    first = token()
+    tokens.invalidate("an-older-token")  # a 401 for a request signed before a refresh
+    assert token() == first and sign_ins() == 1
+    tokens.invalidate(first)
+    assert token() != first and sign_ins() == 2
+    tokens.invalidate(None)  # nothing known about the refused token: forget whatever is held
+    token()
+    assert sign_ins() == 3
