@@ -318,3 +318,20 @@ def test_only_the_refused_token_is_forgotten(fresh: SimServer) -> None:
     tokens.invalidate(None)  # nothing known about the refused token: forget whatever is held
     token()
     assert sign_ins() == 3
+
+
+def test_the_task_list_is_found_by_name_whatever_its_case_and_remembered(
+        fresh: SimServer) -> None:
+    list_id = with_gateway(fresh, lambda g: g.ensure_task_list(ANNA, "Prospecting follow-up"))
+    fresh.clear_requests()
+
+    async def again(gateway: GraphGateway) -> Any:
+        found = await gateway.ensure_task_list(ANNA, "PROSPECTING Follow-Up")
+        before = len(fresh.requests())
+        cached = await gateway.ensure_task_list(ANNA.upper(), "prospecting follow-up")
+        return found, cached, len(fresh.requests()) - before
+
+    found, cached, requests = with_gateway(fresh, again)
+    assert found == cached == list_id and requests == 0
+    lists = [r for r in fresh.requests() if "todo/lists" in r.path]
+    assert lists and all(r.method == "GET" for r in lists)  # found again, not created
