@@ -13,7 +13,7 @@ from tests.graph.conftest import Sleeps
 
 from slotguard.config.settings import Settings
 from slotguard.domain.model import IsoWeek, Purpose
-from slotguard.errors import MailboxUnavailable, TransientGraphError
+from slotguard.errors import GraphError, MailboxUnavailable, TransientGraphError
 from slotguard.graph.auth import MsalTokenProvider
 from slotguard.graph.client import auth_config, build_gateway
 from slotguard.graph.coalesce import DEFAULT_WINDOW
@@ -105,8 +105,12 @@ def test_deleting_refuses_the_sellers_own_events(fresh: SimServer) -> None:
 
     async def work(gateway: GraphGateway) -> Any:
         ours = await gateway.create_event(ANNA, compensation(key))
-        with pytest.raises(Exception, match="marker"):
+        with pytest.raises(GraphError) as refused:
             await gateway.delete_event(ANNA, theirs)
+        assert refused.value.code == "NotSlotguardEvent"
+        assert str(refused.value) == (
+            f"event {theirs} of {ANNA} does not carry slotguard's marker; not deleting an"
+            " event slotguard did not create")
         await gateway.delete_event(ANNA, ours)
         await gateway.delete_event(ANNA, ours)  # already gone: fine
         return await gateway.own_events(ANNA, key)
