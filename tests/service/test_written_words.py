@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 from datetime import date
 
+from structlog.testing import capture_logs
 from tests.service.conftest import ANNA, WEEK, World, at, customer_meeting
 
 from slotguard.domain.model import Sensitivity, Weekday
@@ -91,3 +92,25 @@ def test_with_personal_data_on_the_ledger_keeps_the_subject(world: World) -> Non
     _scan(world, personal_data=True)
     (violation,) = world.ledger.violations()
     assert violation.meetings[0]["subject"] == "Fabrikam renewal"
+
+
+def test_the_violation_log_names_no_meeting_unless_personal_data_is_on(world: World) -> None:
+    world.gateway.put_event(ANNA, customer_meeting(
+        "m1", at(Weekday.TUESDAY, 8, 30), at(Weekday.TUESDAY, 9, 30)))
+    with capture_logs() as logs:
+        _scan(world)
+    (found,) = [e for e in logs if e["event"] == "scan.violation_found"]
+    assert found == {
+        "event": "scan.violation_found", "log_level": "info", "seller": ANNA,
+        "key": f"{ANNA}|prospecting|2026-11-24", "kind": "customer", "meetings": 1,
+        "compensate": True, "customer": True,
+    }
+
+
+def test_with_personal_data_on_the_violation_log_names_the_meetings(world: World) -> None:
+    world.gateway.put_event(ANNA, customer_meeting(
+        "m1", at(Weekday.TUESDAY, 8, 30), at(Weekday.TUESDAY, 9, 30)))
+    with capture_logs() as logs:
+        _scan(world, personal_data=True)
+    (found,) = [e for e in logs if e["event"] == "scan.violation_found"]
+    assert found["subjects"] == ["Fabrikam renewal"]
