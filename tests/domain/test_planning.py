@@ -164,18 +164,22 @@ def test_an_existing_compensation_is_counted_and_its_day_avoided() -> None:
     assert slots(again) == [("comp2", "Mon 10:00", "12:00")]
 
 
+def seller_in(zone: str) -> Seller:
+    """Team Nordics' seller (blocks Tue+Thu 08:00–10:00) working 08–17 in ``zone``."""
+    return nordics_seller(zone=zone, working_hours=WorkingHours(WEEKDAYS, time(8), time(17), zone))
+
+
+def tuesday_taken_in(seller: Seller, until: int = 10) -> tuple[Violation, ...]:
+    day, zone = JUDGED.day(Weekday.TUESDAY), seller.zone
+    taken = meeting(at(day, 8, zone=zone), at(day, until, zone=zone))
+    return violations_for(seller, JUDGED, [taken], rules())
+
+
 def test_an_existing_compensations_day_is_the_sellers_local_day() -> None:
     # 08:00 on Monday in Tokyo is 23:00 on Sunday in UTC; Monday is the day to avoid.
     tokyo = "Asia/Tokyo"
-    seller = nordics_seller(
-        zone=tokyo,
-        working_hours=WorkingHours(WEEKDAYS, time(8), time(17), tokyo),
-        blocks=(block("prospecting", {Weekday.TUESDAY, Weekday.THURSDAY}, time(8), time(10)),),
-    )
-    day = JUDGED.day(Weekday.TUESDAY)
-    (violation,) = violations_for(
-        seller, JUDGED, [meeting(at(day, 8, zone=tokyo), at(day, 10, zone=tokyo))], rules()
-    )
+    seller = seller_in(tokyo)
+    (violation,) = tuesday_taken_in(seller)
     done = compensation_event(
         f"{violation.key}#comp1", at(MON, 8, zone=tokyo), at(MON, 10, zone=tokyo)
     )
@@ -360,16 +364,8 @@ def test_without_the_same_time_preference_slots_start_when_the_working_day_opens
 def test_hourly_starts_fall_on_the_local_hour_in_kathmandu() -> None:
     # UTC+05:45: an hour on the seller's wall clock starts at a quarter past in UTC.
     kathmandu = "Asia/Kathmandu"
-    seller = nordics_seller(
-        zone=kathmandu,
-        working_hours=WorkingHours(WEEKDAYS, time(8), time(17), kathmandu),
-        blocks=(block("prospecting", {Weekday.TUESDAY, Weekday.THURSDAY}, time(8), time(10)),),
-    )
-    day = JUDGED.day(Weekday.TUESDAY)
-    found = violations_for(
-        seller, JUDGED, [meeting(at(day, 8, zone=kathmandu), at(day, 9, zone=kathmandu))],
-        rules(),
-    )
+    seller = seller_in(kathmandu)
+    found = tuesday_taken_in(seller, until=9)
     mornings = [busy(at(d, 7, zone=kathmandu), at(d, 9, 10, zone=kathmandu)) for d in (MON, WED)]
     hourly = rules(granularity=timedelta(hours=1))
     result = plan(found, mornings, seller=seller, policy=hourly)
@@ -390,13 +386,8 @@ def test_the_weekly_cap_counts_the_sellers_own_week_midnight_to_midnight() -> No
     assert len(plan(tuesday_taken(), existing=[after], policy=cap).placements) == 1
     # In Tokyo the seller's Monday 08:00 is still Sunday in UTC.
     tokyo = "Asia/Tokyo"
-    seller = nordics_seller(
-        zone=tokyo, working_hours=WorkingHours(WEEKDAYS, time(8), time(17), tokyo)
-    )
-    day = JUDGED.day(Weekday.TUESDAY)
-    found = violations_for(
-        seller, JUDGED, [meeting(at(day, 8, zone=tokyo), at(day, 10, zone=tokyo))], rules()
-    )
+    seller = seller_in(tokyo)
+    found = tuesday_taken_in(seller)
     this_week = compensation_event(
         "other|r|2026-03-20#comp1", at(MON, 8, zone=tokyo), at(MON, 9, zone=tokyo)
     )
