@@ -115,3 +115,26 @@ def test_a_mailbox_gone_between_rounds_is_reported_as_unavailable(fresh: SimServ
 
     with pytest.raises(MailboxUnavailable):
         with_gateway(fresh, work)
+
+
+def test_an_unchanged_round_hands_back_what_was_stored_for_every_seller(
+        fresh: SimServer) -> None:
+    window = this_week()
+    erik = "erik.holm@contoso.com"
+
+    async def work(gateway: GraphGateway) -> Any:
+        sync = WindowSync(gateway)
+        first = await sync.sync_many([WindowRequest(ANNA, *window), WindowRequest(erik, *window)])
+        again = await sync.sync_many([
+            WindowRequest(u, *window, first[u].snapshot, first[u].delta_link)  # type: ignore[union-attr]
+            for u in (ANNA, erik)])
+        return first, again
+
+    first, again = with_gateway(fresh, work)
+    for upn in (ANNA, erik):
+        before, after = first[upn], again[upn]
+        assert before.full_read and before.changed  # type: ignore[union-attr]
+        assert not after.full_read and not after.changed  # type: ignore[union-attr]
+        assert after.snapshot == before.snapshot  # type: ignore[union-attr]
+        assert after.delta_link  # type: ignore[union-attr]
+        assert [e.id for e in after.events] == [e.id for e in before.events]  # type: ignore[union-attr]
