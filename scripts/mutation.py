@@ -82,7 +82,7 @@ def _prepare(name: str, target: Target) -> Path:
 
 
 def _ensure_mutmut() -> Path:
-    """mutmut in this virtualenv (a development tool only this script uses)."""
+    """mutmut in this virtualenv: only this script needs it, so dev.py does not install it."""
     mutmut = Path(sys.executable).parent / "mutmut"
     if not mutmut.exists():
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
