@@ -54,6 +54,10 @@ def test_new_york_blocks_follow_the_wall_clock_on_both_changes() -> None:
         # Nonexistent: the first instant after the gap, i.e. the transition (03:00 local).
         (STOCKHOLM, date(2026, 3, 29), time(2, 30), utc(2026, 3, 29, 1)),
         (STOCKHOLM, date(2026, 3, 29), time(2, 0), utc(2026, 3, 29, 1)),
+        # Times whose bisection does not land on the transition at once: exact to the second.
+        (STOCKHOLM, date(2026, 3, 29), time(2, 0, 1), utc(2026, 3, 29, 1)),
+        (STOCKHOLM, date(2026, 3, 29), time(2, 10), utc(2026, 3, 29, 1)),
+        (STOCKHOLM, date(2026, 3, 29), time(2, 59, 59), utc(2026, 3, 29, 1)),
         (NEW_YORK, date(2026, 3, 8), time(2, 30), utc(2026, 3, 8, 7)),
         # Ambiguous: the first occurrence (still summer time).
         (STOCKHOLM, date(2026, 10, 25), time(2, 30), utc(2026, 10, 25, 0, 30)),
@@ -108,8 +112,9 @@ def test_blocks_are_sorted_by_start_across_rules() -> None:
     ]
 
 
-def test_a_block_ending_before_it_starts_is_a_named_error() -> None:
-    seller = nordics_seller(blocks=(block("backwards", {Weekday.MONDAY}, time(10), time(8)),))
+@pytest.mark.parametrize("end", [time(8), time(10)])
+def test_a_block_ending_before_or_when_it_starts_is_a_named_error(end: time) -> None:
+    seller = nordics_seller(blocks=(block("backwards", {Weekday.MONDAY}, time(10), end),))
     with pytest.raises(ValueError, match=r"blocks\.backwards\.end: must be after start \(10:00\)"):
         expand_blocks(seller, IsoWeek(2026, 20))
 
@@ -130,6 +135,13 @@ def test_working_hours_past_midnight_and_a_short_dst_day() -> None:
     whole = WorkingHours(frozenset({Weekday.SUNDAY}), time(0), time(0), STOCKHOLM)
     (sunday,) = working_days(whole, IsoWeek(2026, 13))
     assert sunday.end - sunday.start == timedelta(hours=23)
+
+
+def test_working_hours_wholly_inside_the_gap_leave_no_working_day_that_night() -> None:
+    lost = WorkingHours(frozenset({Weekday.SUNDAY}), time(2), time(3), STOCKHOLM)
+    assert working_days(lost, IsoWeek(2026, 13)) == ()  # 02:00–03:00 never happens
+    (next_week,) = working_days(lost, IsoWeek(2026, 14))
+    assert next_week.end - next_week.start == timedelta(hours=1)
 
 
 def test_an_unknown_zone_is_a_named_error() -> None:

@@ -24,6 +24,9 @@ RULES = rules()
         ("someone@notcontoso.com", False),  # not a subdomain, only a look-alike
         ("someone@contoso.com.evil.example", False),
         ("/o=ExchangeLabs/ou=Exchange Administrative Group/cn=Recipients/cn=erik", True),
+        # A quoted local part may hold an "@"; the domain is what follows the last one.
+        ('"buyer@fabrikam.com"@contoso.com', True),
+        ('"erik@contoso.com"@fabrikam.com', False),
     ],
 )
 def test_internal_addresses(address: str, expected: bool) -> None:
@@ -44,6 +47,13 @@ def test_a_room_as_the_only_outside_address_does_not_make_a_customer() -> None:
     rented = Attendee("meetingroom3@regus.example", AttendeeType.RESOURCE)
     event = replace(event, attendees=(*event.attendees, rented, room()))
     assert classify(event, RULES) is MeetingClass.INTERNAL
+
+
+def test_a_room_or_a_blank_address_listed_first_does_not_hide_the_customer() -> None:
+    customer = Attendee("buyer@fabrikam.com")
+    for first in (room(), Attendee("  ")):
+        event = replace(meeting(AT_NINE, with_=()), attendees=(first, customer))
+        assert classify(event, RULES) is MeetingClass.CUSTOMER, first
 
 
 def test_an_external_organizer_makes_a_customer_meeting() -> None:

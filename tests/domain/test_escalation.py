@@ -40,6 +40,22 @@ def test_a_window_crosses_the_year_boundary() -> None:
     assert should_escalate(history, date(2026, 1, 6), EscalationRules(violations=3, weeks=2))
 
 
-def test_nonsense_rules_are_a_named_error() -> None:
-    with pytest.raises(ValueError, match="escalation: violations and weeks must be at least 1"):
-        should_escalate([], TODAY, EscalationRules(violations=3, weeks=0))
+def test_one_violation_in_the_current_week_alone_can_escalate() -> None:
+    strictest = EscalationRules(violations=1, weeks=1)
+    sunday = date(2026, 4, 5)  # the Sunday that ends W14, counted
+    decision = escalation_decision([sunday], TODAY, strictest)
+    assert decision.escalate and decision.count == 1
+    assert (decision.window_start, decision.window_end) == (date(2026, 3, 30), sunday)
+    assert not should_escalate([date(2026, 3, 29)], TODAY, strictest)  # W13's Sunday
+
+
+def test_a_violation_on_the_sunday_that_ends_the_window_counts() -> None:
+    history = [date(2026, 3, 9), date(2026, 3, 19), date(2026, 4, 5)]
+    assert escalation_decision(history, TODAY, RULES).count == 3
+
+
+@pytest.mark.parametrize(("violations", "weeks"), [(3, 0), (0, 4)])
+def test_nonsense_rules_are_a_named_error(violations: int, weeks: int) -> None:
+    with pytest.raises(ValueError) as error:
+        should_escalate([], TODAY, EscalationRules(violations=violations, weeks=weeks))
+    assert str(error.value) == "escalation: violations and weeks must be at least 1"

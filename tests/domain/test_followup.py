@@ -1,4 +1,5 @@
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -9,6 +10,7 @@ from slotguard.domain import (
     habit_tasks,
     plan_follow_ups,
 )
+from slotguard.domain.followup import meeting_ref
 from slotguard.domain.model import (
     FollowUpRules,
     HabitTask,
@@ -22,7 +24,16 @@ from slotguard.domain.model import (
     Weekday,
 )
 
-from .factories import CONTOSO, STOCKHOLM, WEEKDAYS, internal, local, meeting, nordics_seller
+from .factories import (
+    CONTOSO,
+    STOCKHOLM,
+    WEEKDAYS,
+    block,
+    internal,
+    local,
+    meeting,
+    nordics_seller,
+)
 
 SELLER = nordics_seller()
 WEEK = IsoWeek(2026, 13)
@@ -105,6 +116,32 @@ def test_a_meeting_without_an_id_gets_a_stable_reference() -> None:
     assert first[0].key == again[0].key and len(first[0].key.rpartition(":")[2]) == 16
 
 
+def test_a_meeting_without_an_id_keeps_its_reference_across_releases() -> None:
+    # The reference is part of task keys already written to To Do: changing how it is
+    # derived would make every open follow-up look new and be written again.
+    call = meeting(local(STOCKHOLM, THURSDAY, 8), event_id="", subject="Fabrikam renewal")
+    assert meeting_ref(call) == "9c0a9a54d17c1281"
+    assert meeting_ref(replace(call, organizer=None)) == "e5c390c326a12ca1"
+    assert meeting_ref(replace(call, organizer="cfo@adatum.com")) != meeting_ref(call)
+    assert meeting_ref(replace(call, id="AAMk-1")) == "AAMk-1"
+
+
+def test_a_meeting_that_took_two_blocks_gets_one_task_under_the_first_violation() -> None:
+    seller = nordics_seller(
+        blocks=(
+            block("calls", {Weekday.THURSDAY}, time(8), time(9)),
+            block("mail", {Weekday.THURSDAY}, time(9), time(10)),
+        )
+    )
+    rules = rules_with()
+    call = meeting(local(STOCKHOLM, THURSDAY, 8), local(STOCKHOLM, THURSDAY, 10), event_id="m1")
+    found = find_violations(seller, expand_blocks(seller, WEEK), [call], rules)
+    assert [v.occurrence.rule.id for v in found] == ["calls", "mail"]
+    (task,) = plan_follow_ups(seller, tuple(reversed(found)), rules)
+    assert task.violation_key == found[0].key
+    assert task.key == f"{found[0].key}#task:m1"
+
+
 def test_habit_tasks_for_a_week() -> None:
     habits = (
         HabitTask("opportunities", Weekday.FRIDAY),
@@ -119,9 +156,15 @@ def test_habit_tasks_for_a_week() -> None:
     ]
     assert [t.habit for t in tasks] == ["calls", "opportunities"]
     assert tasks[0].violation_key is None and tasks[0].repeat_weekly_on is None
+    assert {t.zone for t in tasks} == {STOCKHOLM}
 
 
 def test_due_dates_need_a_working_day() -> None:
-    with pytest.raises(ValueError, match=r"working_hours\.days"):
-        add_working_days(THURSDAY, 2, frozenset(), frozenset())
+    for count in (1, 2):
+        with pytest.raises(ValueError) as error:
+            add_working_days(THURSDAY, count, frozenset(), frozenset())
+        assert str(error.value) == (
+            "working_hours.days: at least one working day is needed for due dates"
+        )
+    assert add_working_days(THURSDAY, 0, frozenset(), frozenset()) == THURSDAY  # due that day
     assert add_working_days(THURSDAY, 3, WEEKDAYS, frozenset()) - THURSDAY == timedelta(days=5)

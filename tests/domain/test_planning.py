@@ -1,4 +1,5 @@
 import random
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -13,6 +14,8 @@ from slotguard.domain import (
 from slotguard.domain.model import (
     InternalMeetings,
     IsoWeek,
+    OwnMarker,
+    Purpose,
     Response,
     Rules,
     Seller,
@@ -129,11 +132,72 @@ def test_free_working_elsewhere_declined_and_cancelled_events_leave_time_usable(
     ]
 
 
+def _only_monday_is_near(zone: str = STOCKHOLM) -> list:
+    """Monday is free; every other day's first free time is 13:00 or later."""
+    return [
+        busy(at(TUE, 10, zone=zone), at(TUE, 17, zone=zone)),
+        busy(at(WED, 7, zone=zone), at(WED, 13, zone=zone)),
+        busy(at(THU, 10, zone=zone), at(THU, 17, zone=zone)),
+        busy(at(FRI, 7, zone=zone), at(FRI, 17, zone=zone)),
+    ]
+
+
+def test_a_different_day_beats_a_nearer_time_on_the_same_day() -> None:
+    # Monday 10:00 is two hours from the lost 08:00, Wednesday 13:00 five: a second block
+    # on another day still wins, unless the policy drops that preference.
+    result = plan(tuesday_taken(), _only_monday_is_near())
+    assert slots(result) == [("comp1", "Mon 08:00", "10:00"), ("comp2", "Wed 13:00", "15:00")]
+    same_day_ok = rules(prefer_different_days=False)
+    assert slots(plan(tuesday_taken(), _only_monday_is_near(), policy=same_day_ok)) == [
+        ("comp1", "Mon 08:00", "10:00"),
+        ("comp2", "Mon 10:00", "12:00"),
+    ]
+
+
 def test_an_existing_compensation_is_counted_and_its_day_avoided() -> None:
     (violation,) = tuesday_taken()
     done = compensation_event(f"{violation.key}#comp1", at(MON, 8), at(MON, 10))
-    result = plan((violation,), [done], [done])
-    assert slots(result) == [("comp2", "Wed 08:00", "10:00")]
+    result = plan((violation,), [done, *_only_monday_is_near()], [done])
+    assert slots(result) == [("comp2", "Wed 13:00", "15:00")]
+    same_day_ok = rules(prefer_different_days=False)
+    again = plan((violation,), [done, *_only_monday_is_near()], [done], policy=same_day_ok)
+    assert slots(again) == [("comp2", "Mon 10:00", "12:00")]
+
+
+def seller_in(zone: str) -> Seller:
+    """Team Nordics' seller (blocks Tue+Thu 08:00–10:00) working 08–17 in ``zone``."""
+    return nordics_seller(zone=zone, working_hours=WorkingHours(WEEKDAYS, time(8), time(17), zone))
+
+
+def tuesday_taken_in(seller: Seller, until: int = 10) -> tuple[Violation, ...]:
+    day, zone = JUDGED.day(Weekday.TUESDAY), seller.zone
+    taken = meeting(at(day, 8, zone=zone), at(day, until, zone=zone))
+    return violations_for(seller, JUDGED, [taken], rules())
+
+
+def test_an_existing_compensations_day_is_the_sellers_local_day() -> None:
+    # 08:00 on Monday in Tokyo is 23:00 on Sunday in UTC; Monday is the day to avoid.
+    tokyo = "Asia/Tokyo"
+    seller = seller_in(tokyo)
+    (violation,) = tuesday_taken_in(seller)
+    done = compensation_event(
+        f"{violation.key}#comp1", at(MON, 8, zone=tokyo), at(MON, 10, zone=tokyo)
+    )
+    result = plan((violation,), [done, *_only_monday_is_near(tokyo)], [done], seller=seller)
+    assert slots(result, tokyo) == [("comp2", "Wed 13:00", "15:00")]
+
+
+def test_existing_events_that_are_not_compensations_are_skipped_not_the_ones_after() -> None:
+    (violation,) = tuesday_taken()
+    block_event = replace(
+        compensation_event("x", at(MON, 8), at(MON, 10)),
+        marker=OwnMarker(Purpose.BLOCK, violation.key),
+    )
+    unparsable = compensation_event("not-a-compensation-key", at(FRI, 14), at(FRI, 15))
+    plain = busy(at(FRI, 16), at(FRI, 17))
+    done = compensation_event(f"{violation.key}#comp1", at(WED, 8), at(WED, 10))
+    existing = [block_event, unparsable, plain, done]
+    assert slots(plan((violation,), [done], existing)) == [("comp2", "Mon 08:00", "10:00")]
 
 
 def test_a_missing_index_is_reused() -> None:
@@ -274,8 +338,66 @@ def test_new_york_seller_after_the_march_change() -> None:
 
 
 def test_granularity_must_be_positive() -> None:
-    with pytest.raises(ValueError, match=r"policy\.granularity"):
+    with pytest.raises(ValueError) as error:
         plan(tuesday_taken(), policy=rules(granularity=timedelta(0)))
+    assert str(error.value) == (
+        "policy.granularity: must be a positive duration, e.g. 15 minutes"
+    )
+    to_the_second = plan(tuesday_taken(), policy=rules(granularity=timedelta(seconds=1)))
+    assert slots(to_the_second) == [
+        ("comp1", "Mon 08:00", "10:00"),
+        ("comp2", "Wed 08:00", "10:00"),
+    ]
+
+
+def test_without_the_same_time_preference_slots_start_when_the_working_day_opens() -> None:
+    seller = nordics_seller(blocks=(block("friday", {Weekday.FRIDAY}, time(15), time(17)),))
+    day = JUDGED.day(Weekday.FRIDAY)
+    found = violations_for(seller, JUDGED, [meeting(at(day, 15), at(day, 16))], rules())
+    anytime = rules(prefer_same_time=False)
+    assert slots(plan(found, seller=seller, policy=anytime)) == [
+        ("comp1", "Mon 08:00", "10:00"),
+        ("comp2", "Tue 08:00", "10:00"),
+    ]
+
+
+def test_hourly_starts_fall_on_the_local_hour_in_kathmandu() -> None:
+    # UTC+05:45: an hour on the seller's wall clock starts at a quarter past in UTC.
+    kathmandu = "Asia/Kathmandu"
+    seller = seller_in(kathmandu)
+    found = tuesday_taken_in(seller, until=9)
+    mornings = [busy(at(d, 7, zone=kathmandu), at(d, 9, 10, zone=kathmandu)) for d in (MON, WED)]
+    hourly = rules(granularity=timedelta(hours=1))
+    result = plan(found, mornings, seller=seller, policy=hourly)
+    # Free from 09:10: the next local hour, 10:00, not 09:45 (a whole hour in UTC).
+    assert slots(result, kathmandu) == [
+        ("comp1", "Fri 08:00", "10:00"),
+        ("comp2", "Mon 10:00", "12:00"),
+    ]
+
+
+def test_the_weekly_cap_counts_the_sellers_own_week_midnight_to_midnight() -> None:
+    cap = rules(max_compensations_per_week=1)
+    following_monday = TARGET.shift(1).day(Weekday.MONDAY)
+    first = compensation_event("other|r|2026-03-20#comp1", at(MON, 0), at(MON, 0, 30))
+    after = compensation_event("other|r|2026-03-20#comp2", at(following_monday, 0),
+                               at(following_monday, 0, 30))
+    assert plan(tuesday_taken(), existing=[first], policy=cap).placements == ()
+    assert len(plan(tuesday_taken(), existing=[after], policy=cap).placements) == 1
+    # In Tokyo the seller's Monday 08:00 is still Sunday in UTC.
+    tokyo = "Asia/Tokyo"
+    seller = seller_in(tokyo)
+    found = tuesday_taken_in(seller)
+    this_week = compensation_event(
+        "other|r|2026-03-20#comp1", at(MON, 8, zone=tokyo), at(MON, 9, zone=tokyo)
+    )
+    next_week = compensation_event(
+        "other|r|2026-03-20#comp2",
+        at(following_monday, 8, zone=tokyo),
+        at(following_monday, 9, zone=tokyo),
+    )
+    assert plan(found, existing=[this_week], policy=cap, seller=seller).placements == ()
+    assert len(plan(found, existing=[next_week], policy=cap, seller=seller).placements) == 1
 
 
 @pytest.mark.parametrize(
@@ -286,6 +408,8 @@ def test_granularity_must_be_positive() -> None:
         ("a@x|r|2026-03-24#task:1", None),
         ("#comp1", None),
         ("a@x|r|2026-03-24#compx", None),
+        # A rule id may itself contain "#comp": the index follows the last one.
+        ("a@x|team#compliance|2026-03-24#comp1", ("a@x|team#compliance|2026-03-24", 1)),
     ],
 )
 def test_compensation_keys(key: str, parsed: tuple[str, int] | None) -> None:

@@ -55,6 +55,16 @@ def test_the_minimum_overlap_is_inclusive() -> None:
     assert [v.occurrence.day for v in found] == [THURSDAY]
 
 
+def test_with_no_minimum_overlap_touching_the_edge_is_still_no_violation() -> None:
+    any_overlap = rules(min_overlap=timedelta(0))
+    after = meeting(at(TUESDAY, 10), at(TUESDAY, 11))
+    before = meeting(at(THURSDAY, 7), at(THURSDAY, 8))
+    assert find_violations(SELLER, BLOCKS, [after, before], any_overlap) == ()
+    one_minute = meeting(at(THURSDAY, 9, 59), at(THURSDAY, 11))
+    found = find_violations(SELLER, BLOCKS, [one_minute], any_overlap)
+    assert [v.occurrence.day for v in found] == [THURSDAY]
+
+
 def test_a_block_shorter_than_the_minimum_can_still_be_taken_whole() -> None:
     seller = nordics_seller(blocks=(block("calls", {Weekday.MONDAY}, time(8), time(8, 10)),))
     occurrences = expand_blocks(seller, WEEK)
@@ -82,6 +92,19 @@ def test_a_meeting_over_two_blocks_takes_both() -> None:
         seller, occurrences, [meeting(at(TUESDAY, 8), at(TUESDAY, 10))], rules()
     )
     assert [v.occurrence.rule.id for v in found] == ["calls", "mail"]
+
+
+def test_a_meeting_clipping_one_block_and_covering_the_next_takes_only_the_next() -> None:
+    seller = nordics_seller(
+        blocks=(
+            block("calls", {Weekday.TUESDAY}, time(8), time(9)),
+            block("mail", {Weekday.TUESDAY}, time(9, 30), time(10, 30)),
+        )
+    )
+    occurrences = expand_blocks(seller, WEEK)
+    call = meeting(at(TUESDAY, 8, 50), at(TUESDAY, 10, 30))  # 10 minutes of "calls"
+    found = find_violations(seller, occurrences, [call], rules())
+    assert [v.occurrence.rule.id for v in found] == ["mail"]
 
 
 def test_declined_cancelled_free_and_own_events_do_not_violate() -> None:

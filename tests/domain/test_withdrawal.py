@@ -50,3 +50,14 @@ def test_events_without_our_compensation_marker_are_never_touched() -> None:
 def test_an_unknown_lost_block_keeps_its_compensation() -> None:
     events = [comp("anna.berg@contoso.com|gone-rule|2026-03-24", 1)]
     assert plan_withdrawals(set(), events, BY_KEY, TUESDAY.start - timedelta(1), Policy()) == ()
+
+
+def test_compensations_that_stay_do_not_stop_the_ones_after_them_being_withdrawn() -> None:
+    early = TUESDAY.start - timedelta(days=1)
+    foreign = CalendarEvent("x", LATER, LATER + timedelta(hours=1), "Lunch")
+    still_owed = comp(THURSDAY.key, 1)
+    unknown_block = comp("anna.berg@contoso.com|gone-rule|2026-03-24", 1)
+    resolved = comp(TUESDAY.key, 1)
+    events = [foreign, still_owed, unknown_block, resolved]
+    withdrawn = plan_withdrawals({THURSDAY.key}, events, BY_KEY, early, Policy())
+    assert [w.event_id for w in withdrawn] == [resolved.id]

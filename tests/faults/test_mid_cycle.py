@@ -95,8 +95,9 @@ def test_expired_delta_state_gives_a_full_resync_and_the_same_result(
     scan_once(small_tenant, env)
     small_sim.clear_requests()
     scan_once(small_tenant, env)
-    if not any("delta" in r.path.lower() for r in small_sim.requests()):
-        pytest.skip("the scan reads calendarView without delta (service/plan.py gather)")
+    assert any("delta" in r.path.lower() for r in small_sim.requests()), (
+        "a repeated scan no longer reads calendars by delta"
+    )
     before = outcome(small_sim.tenant, db, small_tenant.sellers)
     assert small_sim.expire_delta_tokens() > 0
     small_sim.clear_requests()

@@ -13,8 +13,9 @@ from tests.graph.conftest import Sleeps
 
 from slotguard.config.settings import Settings
 from slotguard.domain.model import IsoWeek, Purpose
-from slotguard.errors import MailboxUnavailable, TransientGraphError
-from slotguard.graph.client import build_gateway
+from slotguard.errors import GraphError, MailboxUnavailable, TransientGraphError
+from slotguard.graph.auth import MsalTokenProvider
+from slotguard.graph.client import auth_config, build_gateway
 from slotguard.graph.coalesce import DEFAULT_WINDOW
 from slotguard.graph.delta import WindowSync
 from slotguard.graph.gateway import GraphGateway
@@ -104,8 +105,12 @@ def test_deleting_refuses_the_sellers_own_events(fresh: SimServer) -> None:
 
     async def work(gateway: GraphGateway) -> Any:
         ours = await gateway.create_event(ANNA, compensation(key))
-        with pytest.raises(Exception, match="marker"):
+        with pytest.raises(GraphError) as refused:
             await gateway.delete_event(ANNA, theirs)
+        assert refused.value.code == "NotSlotguardEvent"
+        assert str(refused.value) == (
+            f"event {theirs} of {ANNA} does not carry slotguard's marker; not deleting an"
+            " event slotguard did not create")
         await gateway.delete_event(ANNA, ours)
         await gateway.delete_event(ANNA, ours)  # already gone: fine
         return await gateway.own_events(ANNA, key)
@@ -233,3 +238,105 @@ def test_delta_round_trip_and_fallback(fresh: SimServer) -> None:
     (mine,) = [e for e in changed.events if e.id == own_id]
     assert mine.marker and mine.marker.key == f"{ANNA}|r|d#comp1"
     assert after.full_read and {e.id for e in after.events} == {e.id for e in changed.events}
+
+
+SALES = "3f2a5c1e-7b8d-4e21-9a0f-5d6c7b8a9e01"
+
+
+def test_group_members_and_mailbox_settings_are_read_once_then_cached(fresh: SimServer) -> None:
+    async def work(gateway: GraphGateway) -> Any:
+        first = await gateway.group_members(SALES)
+        again = await gateway.group_members(SALES)
+        boxes = await gateway.mailboxes([ANNA])
+        more = await gateway.mailboxes([ANNA.upper(), "erik.holm@contoso.com"])
+        return first, again, boxes, more
+
+    first, again, boxes, more = with_gateway(fresh, work)
+    assert again == first and len(first.upns) == 4
+    assert more[ANNA.upper()] == boxes[ANNA]  # the cache is by lower-case UPN
+    assert more["erik.holm@contoso.com"].zone  # type: ignore[union-attr]
+    members = [r for r in fresh.requests() if "transitiveMembers" in r.path]
+    settings = [r for r in fresh.requests() if "mailboxSettings" in r.path]
+    assert len(members) == 1 and len(settings) == 2  # anna once, then erik
+
+
+def test_a_mail_reaches_the_outbox_and_a_503_is_not_sent_blindly_again(fresh: SimServer) -> None:
+    manager = "maria.lind@contoso.com"
+    with_gateway(fresh, lambda g: g.send_mail(manager, [ANNA], "3 lost blocks", "Details"))
+    (sent,) = fresh.outbox()
+    assert sent["from"] == manager and sent["saveToSentItems"] is True
+    assert sent["message"] == {
+        "subject": "3 lost blocks", "body": {"contentType": "text", "content": "Details"},
+        "toRecipients": [{"emailAddress": {"address": ANNA}}]}
+    fresh.set_faults(FaultOptions(rules=(FaultRule(status=503, path_contains="sendMail"),)))
+    with pytest.raises(TransientGraphError):
+        with_gateway(fresh, lambda g: g.send_mail(manager, [ANNA], "again", "Details"))
+    assert len([r for r in fresh.requests() if "sendMail" in r.path]) == 2  # one each
+    assert len(fresh.outbox()) == 1
+
+
+def test_a_batched_read_that_met_a_503_is_read_again_after_its_retry_after(
+        fresh: SimServer) -> None:
+    fresh.set_faults(FaultOptions(rules=(FaultRule(status=503, in_batch=True, times=1,
+                                                   mailbox="erik.holm@contoso.com",
+                                                   retry_after=0.75),)))
+    sleeps = Sleeps()
+    upns = [ANNA, "erik.holm@contoso.com"]
+    result = with_gateway(fresh, lambda g: g.mailboxes(upns), sleeps)
+    assert all(result[upn].zone for upn in upns)  # type: ignore[union-attr]
+    assert sleeps.calls == [0.75]
+    erik = [r for r in fresh.requests() if r.batch_item and r.mailbox == "erik.holm@contoso.com"]
+    assert [r.status for r in erik] == [503, 200]
+
+
+def test_a_batched_read_throttled_every_time_gives_up_after_the_last_attempt(
+        fresh: SimServer) -> None:
+    fresh.set_faults(FaultOptions(rules=(FaultRule(status=429, in_batch=True, times=None,
+                                                   mailbox="erik.holm@contoso.com",
+                                                   retry_after=0.25),)))
+    sleeps = Sleeps()
+    upns = [ANNA, "erik.holm@contoso.com"]
+    result = with_gateway(fresh, lambda g: g.mailboxes(upns), sleeps, retry_max_attempts=3)
+    assert result[ANNA].zone  # type: ignore[union-attr]
+    assert isinstance(result["erik.holm@contoso.com"], TransientGraphError)
+    assert sleeps.calls == [0.25, 0.25]  # three attempts in all
+    erik = [r for r in fresh.requests() if r.batch_item and r.mailbox == "erik.holm@contoso.com"]
+    assert len(erik) == 3
+
+
+def test_only_the_refused_token_is_forgotten(fresh: SimServer) -> None:
+    settings = settings_for(fresh)
+    tokens = MsalTokenProvider(auth_config(settings))
+    url = f"{settings.graph_url}/users"
+
+    def token() -> str:
+        return asyncio.run(tokens.get_authorization_token(url))
+
+    def sign_ins() -> int:
+        return len([r for r in fresh.requests() if r.path.endswith("/token")])
+
+    first = token()
+    tokens.invalidate("an-older-token")  # a 401 for a request signed before a refresh
+    assert token() == first and sign_ins() == 1
+    tokens.invalidate(first)
+    assert token() != first and sign_ins() == 2
+    tokens.invalidate(None)  # nothing known about the refused token: forget whatever is held
+    token()
+    assert sign_ins() == 3
+
+
+def test_the_task_list_is_found_by_name_whatever_its_case_and_remembered(
+        fresh: SimServer) -> None:
+    list_id = with_gateway(fresh, lambda g: g.ensure_task_list(ANNA, "Prospecting follow-up"))
+    fresh.clear_requests()
+
+    async def again(gateway: GraphGateway) -> Any:
+        found = await gateway.ensure_task_list(ANNA, "PROSPECTING Follow-Up")
+        before = len(fresh.requests())
+        cached = await gateway.ensure_task_list(ANNA.upper(), "prospecting follow-up")
+        return found, cached, len(fresh.requests()) - before
+
+    found, cached, requests = with_gateway(fresh, again)
+    assert found == cached == list_id and requests == 0
+    lists = [r for r in fresh.requests() if "todo/lists" in r.path]
+    assert lists and all(r.method == "GET" for r in lists)  # found again, not created

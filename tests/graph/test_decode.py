@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from slotguard.graph.decode import (
     decode_page_links,
     page_links_only,
 )
+from slotguard.graph.reads import decode_users, group_members
+from slotguard.ports import GroupMembers
 
 DATA = Path(__file__).parent / "data"
 
@@ -123,3 +126,34 @@ def test_a_body_that_is_no_page_is_kept_whole_so_reading_it_still_fails() -> Non
     assert page_links_only(b"<html>") == b"<html>"
     with pytest.raises(BadGraphData):
         decode_page_links(b"<html>")
+
+
+def test_group_members_are_enabled_users_with_a_upn_in_lower_case() -> None:
+    raw = (b'{"value": [{"id": "1", "userPrincipalName": "Off@contoso.com",'
+           b' "accountEnabled": false}, {"id": "2", "accountEnabled": true},'
+           b' {"id": "3", "userPrincipalName": "Lee@Contoso.com"}],'
+           b' "@odata.nextLink": "https://graph.microsoft.com/v1.0/next"}')
+    users, link = decode_users(raw)
+    assert link == "https://graph.microsoft.com/v1.0/next"
+    # Disabled and unnamed members are counted, not scanned; an unknown state is scanned.
+    assert group_members(users) == GroupMembers(("lee@contoso.com",), disabled=1,
+                                                unknown_state=1, unnamed=1)
+
+
+def test_a_members_page_that_is_not_json_names_what_was_read() -> None:
+    with pytest.raises(BadGraphData) as caught:
+        decode_users(b"<html>")
+    assert caught.value.code == "transitiveMembers"
+    assert str(caught.value).startswith("transitiveMembers: unexpected response: ")
+
+
+def test_a_page_with_a_bad_item_keeps_its_links_and_says_what_was_wrong() -> None:
+    raw = json.loads(page("malformed_page.json"))
+    raw["@odata.nextLink"] = "https://graph.microsoft.com/v1.0/next"
+    raw["@odata.deltaLink"] = "https://graph.microsoft.com/v1.0/delta?$deltatoken=x"
+    result = decode_event_page(json.dumps(raw).encode())
+    assert (result.next_link, result.delta_link) == (raw["@odata.nextLink"],
+                                                     raw["@odata.deltaLink"])
+    reasons = {s.event_id: s.reason for s in result.skipped}
+    assert reasons["no-start"] == "event no-start: start missing"
+    assert reasons["wrong-type"] == "Expected `str | null`, got `int` - at `$.start.dateTime`"

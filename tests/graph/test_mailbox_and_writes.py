@@ -56,6 +56,23 @@ def test_custom_working_hours_zone_without_a_mailbox_zone_uses_its_bias() -> Non
     assert mailbox.working_hours.start == time(9)
 
 
+@pytest.mark.parametrize(("bias", "zone"), [(0, "UTC"), (-60, "Etc/GMT-1"), (60, "Etc/GMT+1"),
+                                           (330, None), (None, None)])
+def test_a_custom_zone_is_read_from_whole_hour_biases_only(bias: int | None,
+                                                           zone: str | None) -> None:
+    raw = json.loads((DATA / "mailbox_settings_customtz.json").read_text())
+    custom = raw["workingHours"]["timeZone"]
+    if bias is None:
+        del custom["bias"]
+    else:
+        custom["bias"] = bias
+    if zone is not None:
+        assert decode_mailbox("e@contoso.com", json.dumps(raw).encode()).zone == zone
+        return
+    with pytest.raises(BadGraphData, match="name no time zone"):
+        decode_mailbox("e@contoso.com", json.dumps(raw).encode())
+
+
 def test_custom_working_hours_zone_follows_the_mailbox_zone() -> None:
     raw = json.loads((DATA / "mailbox_settings_customtz.json").read_text())
     raw["timeZone"] = "America/New_York"

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from tests.graph.conftest import odata_error
 
 from slotguard.errors import AuthError, MailboxUnavailable, SyncStateExpired, TransientGraphError
-from slotguard.graph.pipeline import RetryPolicy
+from slotguard.graph.pipeline import RetryPolicy, utc_param
 
 WEEK = (datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC))
 EMPTY = {"value": []}
@@ -160,3 +162,50 @@ def test_a_mailbox_slot_bounds_its_requests_and_is_gone_when_idle(make_gateway) 
 
     run(main())
     assert 1 <= peak["anna@contoso.com"] <= 4 and peak["bo@contoso.com"] == 1
+
+
+def test_backoff_doubles_from_half_a_second_with_up_to_a_quarter_more() -> None:
+    policy = RetryPolicy(max_attempts=6, max_wait=3.0)
+    for attempt, base in ((1, 0.5), (2, 1.0), (3, 2.0)):
+        waits = [policy.wait_before_retry(attempt, None) for _ in range(200)]
+        assert all(w is not None and base <= w <= base * 1.25 for w in waits), (attempt, waits)
+        assert max(w for w in waits if w is not None) > base * 1.1  # spread, not fixed
+    assert policy.wait_before_retry(4, None) == 3.0  # 4 s capped at max_wait
+    assert policy.wait_before_retry(6, None) is None  # the last attempt was made
+
+
+def test_a_retry_after_at_the_cap_is_still_waited_for() -> None:
+    policy = RetryPolicy(max_attempts=4, max_wait=30.0)
+    assert policy.wait_before_retry(1, 30.0) == 30.0
+    assert policy.wait_before_retry(1, 30.5) is None
+
+
+def test_query_instants_are_utc_whatever_the_machines_zone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        moment = datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
+        assert utc_param(moment) == "2026-11-23T08:30:00Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    with pytest.raises(ValueError) as naive:
+        utc_param(datetime(2026, 11, 23, 9, 30))
+    assert str(naive.value) == "calendar window bounds must be timezone-aware"
+
+
+def test_a_create_that_met_a_503_waits_its_retry_after_and_looks_before_posting_again(
+        make_gateway, sleeps) -> None:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        if request.method == "POST":  # it landed, but the answer says otherwise
+            return odata_error(503, "serviceNotAvailable", **{"Retry-After": "1.5"})
+        landed = [{"id": "list-1", "displayName": "Follow"}] if "POST" in calls else []
+        return httpx.Response(200, json={"value": landed})
+
+    gateway = make_gateway(handler, policy=RetryPolicy(max_attempts=3, max_wait=5))
+    assert run(gateway.ensure_task_list("anna@contoso.com", "Follow")) == "list-1"
+    assert calls == ["GET", "POST", "GET"] and sleeps.calls == [1.5]

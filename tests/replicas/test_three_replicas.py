@@ -32,7 +32,7 @@ from slotguard.store.schema import job_claims
 
 INTERVAL = 10.0  # seconds between a replica's scans
 LEASE = 10  # SLOTGUARD_LEASE_SECONDS: its minimum, equal to the interval
-RUN_AFTER_KILL = 3 * INTERVAL
+CATCH_UP = 6 * INTERVAL  # deadline for each step of the recovery
 
 
 class Replica:
@@ -72,6 +72,21 @@ def _wait(condition: object, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
+def _all_read_since(sim: SimServer, sellers: list[str], moment: float) -> bool:
+    read = {r.mailbox for r in sim.requests() if r.mailbox and r.at > moment
+            and "calendarview" in r.path.lower() and r.status == 200}
+    return read >= {upn.lower() for upn in sellers}
+
+
+def _weekly_finished(db: str) -> bool:
+    engine = make_engine(db)
+    try:
+        with engine.connect() as conn:
+            return any(claim.finished_at is not None for claim in conn.execute(select(job_claims)))
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_three_replicas_one_killed_mid_cycle(tmp_path: Path) -> None:
@@ -94,7 +109,13 @@ def test_three_replicas_one_killed_mid_cycle(tmp_path: Path) -> None:
             killed_at = time.time()
             victim.proc.wait(timeout=10)
             mid_cycle = victim.count("scan.finished") < victim.count("scan.started")
-            time.sleep(RUN_AFTER_KILL)
+            survivors = [r for r in replicas if r is not victim]
+            _wait(lambda: _all_read_since(sim, tenant.sellers, killed_at + LEASE), CATCH_UP,
+                  "every seller read after the dead replica's leases lapsed")
+            finished = {r.name: r.count("scan.finished") for r in survivors}
+            _wait(lambda: all(r.count("scan.finished") > finished[r.name] for r in survivors),
+                  CATCH_UP, "a cycle of each surviving replica finished after that")
+            _wait(lambda: _weekly_finished(db), CATCH_UP, "the weekly job to finish")
             stopped_at = time.time()
         finally:
             for replica in replicas:

@@ -4,7 +4,7 @@ clock on Monday morning of 2026-W48, a SQLite ledger in a temporary folder."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from slotguard.service.memory import InMemoryCalendarGateway
 from slotguard.service.plan import Target
 from slotguard.service.scan import Scanner
 from slotguard.store.ledger import Ledger
+from slotguard.texts import Texts
 
 ZONE = "Europe/Stockholm"
 WEEK = IsoWeek(2026, 48)
@@ -57,11 +58,13 @@ class World:
     clock: FixedClock
     rules: Rules
     targets: list[Target]
+    texts: dict[str, Texts] = field(default_factory=dict)  # the rules file's own words
 
     def scanner(self, **kw: object) -> Scanner:
         async def roster() -> tuple[list[Target], list[str]]:
             return list(self.targets), []
 
+        kw.setdefault("texts", self.texts)
         return Scanner(gateway=self.gateway, ledger=self.ledger, rules=self.rules,
                        roster=roster, clock=self.clock, replica="test", **kw)  # type: ignore[arg-type]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from structlog.testing import capture_logs
 from tests.service.conftest import (
     ANNA,
     ERIK,
@@ -146,7 +147,7 @@ def test_declined_cancelled_and_internal_meetings_earn_nothing(world: World) -> 
 
 
 def test_one_sellers_failure_does_not_stop_the_others(world: World) -> None:
-    from slotguard.errors import MailboxUnavailable, TransientGraphError
+    from slotguard.errors import GraphError, MailboxUnavailable, TransientGraphError
 
     _meeting_in_block(world)
     world.gateway.fail_mailbox(ERIK, MailboxUnavailable("denied", reason="access_denied",
@@ -164,15 +165,31 @@ def test_one_sellers_failure_does_not_stop_the_others(world: World) -> None:
 
     world.gateway.add_mailbox(Mailbox("slow@contoso.com", ZONE, HOURS))
     world.gateway.fail_mailbox("slow@contoso.com", TransientGraphError("throttled", status=429))
-    report = scan(world.scanner())
+    world.targets.append(Target("odd@contoso.com", "Nordics", (BLOCK,)))
+    world.gateway.add_mailbox(Mailbox("odd@contoso.com", ZONE, HOURS))
+    world.gateway.fail_mailbox("odd@contoso.com",
+                               GraphError("no", status=500, code="generalException"))
+    with capture_logs() as logs:
+        report = scan(world.scanner())
     status = {s.upn: (s.status, s.problems[:1]) for s in report.sellers}
     assert status[ANNA] == ("ok", [])
     assert status[ERIK][0] == "skipped" and status[ERIK][1][0].startswith("access_denied")
     assert status[missing][0] == "skipped" and status[missing][1][0].startswith("missing")
-    assert status["slow@contoso.com"][0] == "skipped"
+    assert status["slow@contoso.com"] == ("skipped", ["TransientGraphError: throttled"])
+    assert status["odd@contoso.com"] == ("skipped", ["GraphError:generalException: no"])
     assert len(world.gateway.own(ANNA)) == 2
-    assert {p.seller for p in world.ledger.seller_problems()} == {
-        ERIK, missing, "slow@contoso.com"}
+    problems = {p.seller: (p.code, p.message, p.run_id) for p in world.ledger.seller_problems()}
+    (run,) = world.ledger.runs()
+    assert problems == {
+        ERIK: ("access_denied", "denied", run.id),
+        missing: ("missing", problems[missing][1], run.id),
+        "slow@contoso.com": ("TransientGraphError", "throttled", run.id),
+        "odd@contoso.com": ("GraphError:generalException", "no", run.id),
+    }
+    skipped = {e["seller"]: (e["reason"], e["error"]) for e in logs
+               if e["event"] == "scan.seller_skipped"}
+    assert skipped["slow@contoso.com"] == ("TransientGraphError", "TransientGraphError")
+    assert skipped[ERIK] == ("access_denied", "MailboxUnavailable")
 
 
 def test_seller_leased_by_another_replica_is_left_alone(world: World) -> None:
