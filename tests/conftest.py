@@ -1,4 +1,5 @@
-"""Hypothesis profiles: random examples on a developer's machine, the same ones in CI.
+"""What every test shares: Hypothesis profiles (random examples on a developer's machine,
+the same ones in CI) and structlog's defaults at the start of each test.
 
 CI exports HYPOTHESIS_PROFILE=ci (.ci/run), so a run's outcome depends on the commit alone:
 examples are derived from each test rather than drawn at random, and no example database
@@ -9,7 +10,10 @@ each run and remembers failing ones in .hypothesis/.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
+import pytest
+import structlog
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -22,3 +26,12 @@ settings.register_profile(
 )
 settings.register_profile("dev")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """Each test starts with structlog's defaults: a test that configures logging the way a
+    command does (a level, JSON) must not decide what a later test's capture_logs sees."""
+    structlog.reset_defaults()
+    yield
+    structlog.reset_defaults()
