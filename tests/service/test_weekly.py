@@ -26,11 +26,11 @@ def test_block_series_once_per_week_across_replicas(world: World) -> None:
 
 
 def test_dry_run_counts_what_it_would_create_and_writes_nothing(world: World) -> None:
-    planned = asyncio.run(run_weekly(world.scanner(), week=WEEK, dry_run=True))
+    planned = asyncio.run(run_weekly(world.scanner(dry_run=True), week=WEEK))
     assert planned.ran and planned.series_created == 2
     assert world.gateway.writes == 0 and world.gateway.own(ANNA) == []
     assert world.ledger.actions() == []
     real = asyncio.run(run_weekly(world.scanner(), week=WEEK))  # the claim was not taken
     assert real.ran and real.series_created == 2
-    after = asyncio.run(run_weekly(world.scanner(), week=WEEK.shift(1), dry_run=True))
+    after = asyncio.run(run_weekly(world.scanner(dry_run=True), week=WEEK.shift(1)))
     assert after.series_created == 0  # the series exist now: nothing left to do

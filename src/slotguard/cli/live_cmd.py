@@ -133,10 +133,10 @@ def scan_command(
         from slotguard.runtime import settle_heap
         from slotguard.service.bootstrap import bootstrap
 
-        service = bootstrap(settings, rules_file)
+        service = bootstrap(settings, rules_file, dry_run=dry_run or settings.dry_run)
         settle_heap()
         try:
-            return await service.scanner.scan(week=judged, dry_run=dry_run or settings.dry_run)
+            return await service.scanner.scan(week=judged)
         finally:
             await service.aclose()
 
@@ -161,7 +161,7 @@ def run_command(
     seconds = interval if interval is not None else float(settings.scan_interval_seconds)
 
     async def main() -> int:
-        from slotguard.runtime import settle_heap
+        from slotguard.runtime import return_free_memory, settle_heap
         from slotguard.service.bootstrap import bootstrap
         from slotguard.service.daemon import Daemon
         from slotguard.service.reload import reloader
@@ -171,10 +171,17 @@ def run_command(
         settle_heap()
         scanner = service.scanner
         scanner.hold_seconds = seconds * 0.8  # replicas leave a scanned seller for the cycle
+
+        async def cycle(stop: asyncio.Event) -> Any:
+            try:
+                return await scanner.scan(stop=stop, list_all=False)
+            finally:
+                # A cycle's working set is freed when it ends; the next starts from less.
+                return_free_memory()
+
         daemon = Daemon(
-            lambda stop: scanner.scan(dry_run=settings.dry_run, stop=stop,
-                                      list_all=False),
-            lambda stop: run_weekly(scanner, stop=stop, dry_run=settings.dry_run),
+            cycle,
+            lambda stop: run_weekly(scanner, stop=stop),
             interval_seconds=seconds,
             state_dir=settings.state_dir,
             reload=reloader(scanner, settings, rules, on_settings=_logging),

@@ -1,6 +1,7 @@
 """Wiring: settings + rules → the gateway, the ledger, the clock and the scanner. Real
 adapters by default; tests and the demo inject their own (the in-memory gateway, a ledger
-on a temporary file, a fixed clock)."""
+on a temporary file, a fixed clock). A dry run wraps whichever are used in the adapters
+that record instead of writing (``slotguard.dryrun``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 from slotguard.config.rules import RulesFile
 from slotguard.config.settings import Settings
+from slotguard.dryrun import dry_run as dry_run_adapters
+from slotguard.errors import ConfigError
 from slotguard.ports import CalendarGateway, Clock
 from slotguard.service.clock import SystemClock
 from slotguard.service.identity import Identity, claim_identity
@@ -52,10 +55,30 @@ def sellers_in_flight(settings: Settings, gateway: CalendarGateway) -> int:
     return slots
 
 
+def open_ledger(settings: Settings, clock: Clock, *, dry_run: bool) -> Ledger:
+    """The ledger a run keeps. A dry run reads the one there is, as it is — neither
+    created nor migrated — or, when there is none, an empty one in memory."""
+    url = settings.database_url_resolved
+    if not dry_run:
+        return Ledger.open(url, clock, migrate=True)
+    found = Ledger.open_existing(url, clock)
+    if found is None:
+        return Ledger.open("sqlite://", clock, migrate=True)
+    if found.needs_upgrade():
+        found.close()
+        raise ConfigError([f"SLOTGUARD_DATABASE_URL: the ledger at "
+                           f"{settings.database_url_display} is from an older slotguard and "
+                           "a dry run does not migrate it; run once without --dry-run "
+                           "(or `slotguard ledger`) to migrate it first"])
+    return found
+
+
 def bootstrap(settings: Settings, rules_file: RulesFile, gateway: CalendarGateway | None = None,
-              ledger: Ledger | None = None, clock: Clock | None = None) -> Service:
+              ledger: Ledger | None = None, clock: Clock | None = None, *,
+              dry_run: bool | None = None) -> Service:
     """Build the service. What is created here is closed by ``Service.aclose``; injected
-    parts stay the caller's."""
+    parts stay the caller's. ``dry_run``: default SLOTGUARD_DRY_RUN."""
+    dry = settings.dry_run if dry_run is None else dry_run
     owned: list[Any] = []
     clock = clock or SystemClock()
     if gateway is None:
@@ -66,7 +89,7 @@ def bootstrap(settings: Settings, rules_file: RulesFile, gateway: CalendarGatewa
     owned.append(identity)
     if ledger is None:
         try:
-            ledger = Ledger.open(settings.database_url_resolved, clock, migrate=True)
+            ledger = open_ledger(settings, clock, dry_run=dry)
         except Exception:
             identity.release()
             raise
@@ -76,9 +99,11 @@ def bootstrap(settings: Settings, rules_file: RulesFile, gateway: CalendarGatewa
 
         gateway = build_gateway(settings)
         owned.append(gateway)
+    # A dry run reads through the adapters and keeps what it would write to itself.
+    scan_gateway, scan_ledger = dry_run_adapters(gateway, ledger) if dry else (gateway, ledger)
     scanner = Scanner(
-        gateway=gateway,
-        ledger=ledger,
+        gateway=scan_gateway,
+        ledger=scan_ledger,
         rules=rules_file.rules,
         roster=roster_from(rules_file, gateway),
         clock=clock,

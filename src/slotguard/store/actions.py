@@ -13,6 +13,13 @@ from typing import Any
 
 from sqlalchemy import Row, bindparam, select, update
 
+from slotguard.ports.records import (
+    ACTION_KINDS,
+    ACTION_STATES,
+    PENDING_ACTION_STATES,
+    ActionRecord,
+    check_member,
+)
 from slotguard.store._base import (
     CHUNK,
     LedgerBase,
@@ -21,13 +28,6 @@ from slotguard.store._base import (
     insert_ignore,
     insert_new,
     seller_id,
-)
-from slotguard.store.records import (
-    ACTION_KINDS,
-    ACTION_STATES,
-    PENDING_ACTION_STATES,
-    ActionRecord,
-    check_member,
 )
 from slotguard.store.schema import actions
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Row, select, update
 
+from slotguard.ports.records import RunRecord, SellerProblemRecord
 from slotguard.store._base import LedgerBase, clip, iso_week, seller_id
-from slotguard.store.records import RunRecord, SellerProblemRecord
 from slotguard.store.schema import scan_runs, seller_problems
 
 

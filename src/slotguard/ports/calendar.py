@@ -1,14 +1,15 @@
-"""The small interfaces the service layer talks through. Real adapters and in-memory ones
-implement them side by side; ``slotguard.service.bootstrap`` wires one set together."""
+"""The calendar port: what slotguard reads from and writes to Microsoft 365, in its own
+terms (domain types and the write requests below), never the SDK's."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from slotguard.domain.model import CalendarEvent, OwnMarker, Purpose, Weekday, WorkingHours
+from slotguard.errors import TransientGraphError
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,46 +76,9 @@ class NewTask:
     reminder: time | None = time(9, 0)  # zone-local time on the due day; None: no reminder
 
 
-class CalendarGateway(Protocol):
-    """Everything slotguard asks of Microsoft 365."""
-
-    async def group_members(self, group_id: str) -> GroupMembers: ...
-
-    async def mailbox(self, upn: str) -> Mailbox: ...
-
-    async def events(self, upn: str, start: datetime, end: datetime) -> list[CalendarEvent]: ...
-
-    async def own_events(self, upn: str, key: str) -> list[CalendarEvent]: ...
-
-    async def create_event(self, upn: str, event: NewEvent, *, look_first: bool = True) -> str:
-        """Create once per key. ``look_first=False``: the caller has just looked the key
-        up (or knows it was deleted), so the lookup for an existing event is left out."""
-
-    async def delete_event(self, upn: str, event_id: str) -> None: ...
-
-    async def ensure_task_list(self, upn: str, name: str) -> str: ...
-
-    async def find_task(self, upn: str, list_id: str, key: str) -> str | None: ...
-
-    async def task_keys(self, upn: str, list_id: str) -> Mapping[str, str]:
-        """Every slotguard key carried by a task of the list, with the task's id: one read
-        of the list, for all the keys the ledger does not know."""
-        ...
-
-    async def create_task(self, upn: str, list_id: str, task: NewTask, *,
-                          look_first: bool = True) -> str: ...
-
-    async def send_mail(self, sender: str, to: Sequence[str], subject: str, body: str) -> None: ...
-
-    def take_unreadable(self, upn: str) -> list[str]:
-        """Events of the seller Graph sent but that could not be read since the last call
-        (one line each, no personal data); the scan reports them."""
-        ...
-
-
 @dataclass(frozen=True, slots=True)
 class WindowRequest:
-    """One seller's calendar window for ``BulkReads.windows``: what the caller stored
+    """One seller's calendar span for ``CalendarGateway.windows``: what the caller stored
     last time (nothing for a first read) and markers it knows from elsewhere (event id →
     marker of an event slotguard wrote, from the ledger), which spare the lookup of a new
     own event."""
@@ -155,26 +119,60 @@ class WindowRead(Protocol):
         slotguard's is there, and the seller's writes need no lookup this cycle."""
 
 
-@runtime_checkable
-class BulkReads(Protocol):
-    """Reads a gateway can make for a wave of sellers at once (Graph: $batch round trips
-    and calendarView delta). A gateway without them is read seller by seller."""
+class CalendarGateway(Protocol):
+    """Everything slotguard asks of Microsoft 365. The Graph adapter reads a wave of
+    sellers at once ($batch round trips, calendarView delta); the in-memory one keeps a
+    tenant in dicts; the dry run's records writes instead of making them."""
+
+    async def group_members(self, group_id: str) -> GroupMembers: ...
+
+    async def mailbox(self, upn: str) -> Mailbox: ...
 
     async def mailboxes(self, upns: Sequence[str]) -> Mapping[str, Mailbox | Exception]:
         """Each seller's mailbox, or the error that stopped its read."""
+        ...
 
     async def windows(self, requests: Sequence[WindowRequest],
                       ) -> Mapping[str, WindowRead | Exception]:
-        """Each seller's window, or the error that stopped its read."""
-
-
-@runtime_checkable
-class EventById(Protocol):
-    """A gateway whose windows can come from stored snapshots, which keep no subjects or
-    links (domain/retention.py), reads one event again when a write must name it."""
+        """Each seller's calendar span, or the error that stopped its read."""
+        ...
 
     async def event(self, upn: str, event_id: str) -> CalendarEvent | None:
-        """The event as Graph has it now; None when it is gone."""
+        """One event as Graph has it now, with its subject and link (a window read from
+        a stored snapshot keeps neither: domain/retention.py); None when it is gone."""
+        ...
+
+    async def own_events(self, upn: str, key: str) -> list[CalendarEvent]: ...
+
+    async def create_event(self, upn: str, event: NewEvent) -> str:
+        """One attempt to create ``event``; the service looks for an earlier attempt's
+        event first (service/apply.py). A repeated transactionId is resolved here."""
+        ...
+
+    async def delete_event(self, upn: str, event_id: str) -> None: ...
+
+    async def ensure_task_list(self, upn: str, name: str) -> str: ...
+
+    async def task_keys(self, upn: str, list_id: str) -> Mapping[str, str]:
+        """Every slotguard key carried by a task of the list, with the task's id: one read
+        of the list, for all the keys the ledger does not know."""
+        ...
+
+    async def create_task(self, upn: str, list_id: str, task: NewTask) -> str:
+        """One attempt to create ``task``, as ``create_event``."""
+        ...
+
+    async def send_mail(self, sender: str, to: Sequence[str], subject: str, body: str) -> None: ...
+
+    async def before_retry(self, attempt: int, error: TransientGraphError) -> bool:
+        """Wait as the adapter's retry policy says before a write that met an uncertain
+        failure (a 5xx, no answer) is looked up and tried again; False: give up."""
+        ...
+
+    def take_unreadable(self, upn: str) -> list[str]:
+        """Events of the seller Graph sent but that could not be read since the last call
+        (one line each, no personal data); the scan reports them."""
+        ...
 
 
 class Clock(Protocol):

@@ -1,22 +1,26 @@
-"""An in-memory Microsoft 365 for service-level tests: the same ``CalendarGateway`` port the
-Graph adapter implements, holding mailboxes, events, To Do lists and sent mail in dicts.
+"""An in-memory Microsoft 365 for service-level tests: the whole ``CalendarGateway`` port
+the Graph adapter implements, bulk reads included, holding mailboxes, events, To Do lists
+and sent mail in dicts, so the scan runs the same read path as in production.
 
-It keeps the two promises the real adapter keeps and the scan relies on: a write carrying a
-key already present returns the existing item (Graph's transactionId plus slotguard's marker
-property), and slotguard's own events come back with their ``OwnMarker``. Faults are real API
-(``fail_mailbox``, ``fail_next_write``) rather than monkeypatching.
+It keeps the promises the real adapter keeps and the scan relies on: an event carrying a
+key already present is not created twice (Graph's transactionId), a task is (To Do has no
+transactionId: only the scan's lookup prevents it), and slotguard's own events come back
+with their ``OwnMarker``. A span read is a delta round: the snapshot stands for the events,
+and a round that finds the same events says nothing changed. Faults are real API
+(``fail_mailbox``, ``unreadable``, ``after_write``) rather than monkeypatching.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from slotguard.domain.model import CalendarEvent, OwnMarker, ShowAs
-from slotguard.errors import GraphError, MailboxUnavailable
-from slotguard.ports import GroupMembers, Mailbox, NewEvent, NewTask
+from slotguard.errors import GraphError, MailboxUnavailable, SlotguardError, TransientGraphError
+from slotguard.ports import GroupMembers, Mailbox, NewEvent, NewTask, WindowRequest
 
 
 @dataclass
@@ -34,6 +38,18 @@ class SentMail:
     body: str
 
 
+@dataclass(frozen=True)
+class SpanRead:
+    """A calendar span as the in-memory tenant read it (``ports.WindowRead``)."""
+
+    events: tuple[CalendarEvent, ...]
+    snapshot: bytes
+    delta_link: str
+    full_read: bool
+    changed: bool
+    own_ids: frozenset[str] | None = None
+
+
 @dataclass
 class _MailboxState:
     mailbox: Mailbox
@@ -45,7 +61,8 @@ class _MailboxState:
 
 
 class InMemoryCalendarGateway:
-    """A fake tenant. ``writes`` counts every create/delete call that changed something."""
+    """A tenant in memory. ``writes`` counts every create/delete call that changed
+    something; ``calls`` logs every call by operation and seller."""
 
     def __init__(self) -> None:
         self._boxes: dict[str, _MailboxState] = {}
@@ -111,17 +128,45 @@ class InMemoryCalendarGateway:
     async def mailbox(self, upn: str) -> Mailbox:
         return self._enter("mailbox", upn).mailbox
 
+    async def mailboxes(self, upns: Sequence[str]) -> dict[str, Mailbox | Exception]:
+        out: dict[str, Mailbox | Exception] = {}
+        for upn in upns:
+            try:
+                out[upn] = await self.mailbox(upn)
+            except SlotguardError as error:
+                out[upn] = error
+        return out
+
+    async def windows(self, requests: Sequence[WindowRequest]
+                      ) -> dict[str, SpanRead | Exception]:
+        """Each seller's span, one after the other; the snapshot is a digest of the events
+        (as Graph's delta would, a round over the same events reports no change)."""
+        out: dict[str, SpanRead | Exception] = {}
+        for request in requests:
+            try:
+                events = tuple(await self.events(request.upn, request.start, request.end))
+            except SlotguardError as error:
+                out[request.upn] = error
+                continue
+            snapshot = hashlib.blake2b(repr(events).encode(), digest_size=16).digest()
+            out[request.upn] = SpanRead(
+                events, snapshot, f"memory-delta:{next(self._ids)}",
+                full_read=request.delta_link is None, changed=snapshot != request.snapshot)
+        return out
+
     async def events(self, upn: str, start: datetime, end: datetime) -> list[CalendarEvent]:
+        """The span's events, as ``windows`` reads them for each seller."""
         box = self._enter("events", upn)
         return [e for e in self.calendar(box.mailbox.upn) if e.start < end and e.end > start]
+
+    async def event(self, upn: str, event_id: str) -> CalendarEvent | None:
+        return self._enter("event", upn).events.get(event_id)
 
     async def own_events(self, upn: str, key: str) -> list[CalendarEvent]:
         box = self._enter("own_events", upn)
         return [e for e in box.events.values() if e.marker is not None and e.marker.key == key]
 
-    async def create_event(self, upn: str, event: NewEvent, *, look_first: bool = True) -> str:
-        # Always idempotent by key here, as transactionId makes Graph: look_first only
-        # saves a request on the real adapter.
+    async def create_event(self, upn: str, event: NewEvent) -> str:
         box = self._enter("create_event", upn)
         for existing in box.events.values():
             if existing.marker is not None and existing.marker.key == event.key:
@@ -154,21 +199,13 @@ class InMemoryCalendarGateway:
             self.writes += 1
         return box.lists[name]
 
-    async def find_task(self, upn: str, list_id: str, key: str) -> str | None:
-        return self._enter("find_task", upn).task_keys.get(key)
-
     async def task_keys(self, upn: str, list_id: str) -> dict[str, str]:
         box = self._enter("task_keys", upn)
         return {key: task_id for key, task_id in box.task_keys.items()
                 if box.tasks[task_id].list_id == list_id}
 
-    async def create_task(self, upn: str, list_id: str, task: NewTask, *,
-                          look_first: bool = True) -> str:
+    async def create_task(self, upn: str, list_id: str, task: NewTask) -> str:
         box = self._enter("create_task", upn)
-        # To Do has no transactionId: like the real service, only a lookup prevents a second
-        # task, so a caller that skips it (look_first=False) must know the key is new.
-        if look_first and task.key in box.task_keys:
-            return box.task_keys[task.key]
         task_id = f"task-{next(self._ids)}"
         box.tasks[task_id] = StoredTask(task_id, list_id, task)
         box.task_keys[task.key] = task_id
@@ -189,6 +226,9 @@ class InMemoryCalendarGateway:
         self._enter("send_mail", sender)
         self.sent.append(SentMail(sender, tuple(to), subject, body))
         self.writes += 1
+
+    async def before_retry(self, attempt: int, error: TransientGraphError) -> bool:
+        return False  # no retries: a test arranges each failure it wants
 
     # -- internals ------------------------------------------------------------------------
 
