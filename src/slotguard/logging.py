@@ -42,9 +42,10 @@ SECRET_KEYS = frozenset({
     "client_assertion", "assertion", "private_key", "database_url",
 })
 
-# Libraries that log request URLs (which carry UPNs) or protocol chatter at INFO.
+# Libraries that log request URLs (which carry UPNs) or protocol chatter at INFO; Alembic
+# announces its plugins and migration context on every command that opens the ledger.
 _CHATTY = ("httpx", "httpcore", "msal", "urllib3", "kiota_http", "kiota_abstractions",
-           "azure", "apscheduler")
+           "azure", "apscheduler", "alembic")
 _MARK = "_slotguard_handler"
 
 

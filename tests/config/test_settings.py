@@ -232,3 +232,71 @@ def test_env_example_and_docs_cover_every_setting(clean_env: Path) -> None:
     (clean_env / ".env").write_text(example)
     settings = load_settings()
     assert settings.client_secret is None and settings.cloud is Cloud.GLOBAL
+
+
+@pytest.mark.parametrize(("given", "host", "port"), [
+    ("127.0.0.1:9180", "127.0.0.1", 9180),
+    ("0.0.0.0:9180", "0.0.0.0", 9180),
+    (" localhost:8080 ", "localhost", 8080),
+    ("[::]:9180", "::", 9180),
+    ("[::1]:1", "::1", 1),
+])
+def test_http_listen_is_host_and_port(given: str, host: str, port: int) -> None:
+    settings = load_settings(http_listen=given)
+    assert (settings.http_host, settings.http_port) == (host, port)
+
+
+def test_http_listen_defaults_to_loopback() -> None:
+    assert load_settings().http_listen == "127.0.0.1:9180"
+
+
+@pytest.mark.parametrize("given", [
+    "9180", ":9180", "0.0.0.0", "0.0.0.0:0", "0.0.0.0:65536", "0.0.0.0:http", "::1:9180",
+    "[not-v6]:9180", "999.1.1.1:9180", "my host:9180", "http://0.0.0.0:9180",
+])
+def test_a_bad_http_listen_is_one_line_with_the_fix(given: str) -> None:
+    (line,) = problems_of(http_listen=given)
+    assert line.startswith("SLOTGUARD_HTTP_LISTEN: ") and "127.0.0.1:9180" in line
+
+
+def test_settings_come_from_credential_files(monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
+    """systemd's LoadCredential= puts one file per credential in $CREDENTIALS_DIRECTORY."""
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    (credentials / "SLOTGUARD_CLIENT_SECRET").write_text(f"{SECRET}\n")
+    (credentials / "SLOTGUARD_TENANT_ID").write_text(TENANT)
+    (credentials / "slotguard.pem").write_bytes(b"\xff\xfe not a setting, never decoded")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(credentials))
+    settings = load_settings()
+    assert settings.client_secret is not None
+    assert settings.client_secret.get_secret_value() == SECRET
+    assert settings.tenant_id == TENANT
+    # The environment wins over a credential, as it wins over .env.
+    monkeypatch.setenv("SLOTGUARD_CLIENT_SECRET", "from-the-environment")
+    assert load_settings().client_secret.get_secret_value() == "from-the-environment"  # type: ignore[union-attr]
+
+
+def test_without_credentials_directory_nothing_is_read_from_files(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path / "absent"))
+    assert load_settings().client_secret is None
+
+
+def test_a_credential_that_is_not_text_is_one_line(monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    (tmp_path / "SLOTGUARD_CLIENT_SECRET").write_bytes(b"\xff\xfe\x00binary")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+    (line,) = problems_of()
+    assert line.startswith("SLOTGUARD_CLIENT_SECRET: ") and "CREDENTIALS_DIRECTORY" in line
+    assert "\\xff" not in line
+
+
+def test_a_mistyped_credential_name_is_warned_about(tmp_path: Path) -> None:
+    from slotguard.config.settings import unknown_variables
+
+    (tmp_path / "SLOTGUARD_CLIENT_SECRT").write_text("x")
+    (tmp_path / "slotguard.pem").write_text("a file passed by path")
+    assert unknown_variables(environ={}, env_file=None, credentials=tmp_path) == [
+        "SLOTGUARD_CLIENT_SECRT: not a slotguard setting and ignored; did you mean "
+        "SLOTGUARD_CLIENT_SECRET?"]

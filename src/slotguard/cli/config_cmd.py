@@ -68,19 +68,21 @@ def example_rules() -> None:
 
 
 def _show(settings: Settings, rules_file: RulesFile) -> None:
-    from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    console = Console(highlight=False)
+    from slotguard.cli import output
+
+    console = output.console()
     overview = Table.grid(padding=(0, 2))
     overview.add_column(style="bold")
     overview.add_column()
     for label, value in _overview(settings, rules_file):
-        overview.add_row(label, value)
-    console.print(overview)
+        overview.add_row(label, escape(value))
+    output.show(console, overview)
     for team in rules_file.teams:
         _show_team(console, team)
-    console.print(f"OK: {len(rules_file.teams)} team(s), no problems.")
+    output.show(console, f"OK: {len(rules_file.teams)} team(s), no problems.")
 
 
 def _overview(settings: Settings, rules_file: RulesFile) -> list[tuple[str, str]]:
@@ -116,6 +118,7 @@ def _overview(settings: Settings, rules_file: RulesFile) -> list[tuple[str, str]
         ("Database", settings.database_url_display),
         ("Replica id", settings.replica_id or f"{stable_replica_id(settings.state_dir)} "
                        "(stable for this host and state directory)"),
+        ("HTTP", f"{settings.http_listen} (/healthz, /readyz, /metrics of `slotguard run`)"),
         ("Mode", "dry run (writes nothing)" if settings.dry_run else "live"),
         ("Internal domains", ", ".join(sorted(rules.organization.internal_domains))),
         ("Fallback zone", rules.organization.fallback_zone),
@@ -145,6 +148,8 @@ def _reminders(reminders: Reminders) -> str:
 def _show_team(console: Console, team: TeamSpec) -> None:
     from rich.table import Table
 
+    from slotguard.cli import output
+
     title = f"Team {team.name} ({team.language})"
     if team.manager:
         title += f", manager {team.manager}"
@@ -161,7 +166,7 @@ def _show_team(console: Console, team: TeamSpec) -> None:
         for upn, blocks in team.overrides.items():
             if upn not in team.sellers:
                 table.add_row(f"{upn} (override)", _blocks(blocks))
-    console.print(table)
+    output.show(console, table)
 
 
 def _blocks(blocks: tuple[BlockRule, ...]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Rules file (TOML); default "
                                                "SLOTGUARD_RULES_FILE or ./slotguard.toml.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+AllOpt = Annotated[bool, typer.Option("--all", help="List every seller, not only those with "
+                                      "violations, writes or problems (the totals always "
+                                      "count everyone).")]
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -95,20 +99,26 @@ def _logging(settings: Settings) -> None:
     configure_logging(settings)
 
 
-def _print_report(report: Any, as_json: bool, personal: bool) -> None:
-    from rich.console import Console
+def _print_report(report: Any, as_json: bool, personal: bool, list_all: bool) -> None:
+    from rich.markup import escape
 
-    from slotguard.service.report import detail_tables, summary_table
+    from slotguard.cli import output
+    from slotguard.service.report import detail_tables, summary_table, totals_line
 
     if as_json:
-        sys.stdout.write(json.dumps(report.to_json(personal=personal), indent=2) + "\n")
+        data = report.to_json(personal=personal, list_all=list_all)
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
-    console = Console()
-    console.print(summary_table(report))
-    for table in detail_tables(report, personal=personal):
-        console.print(table)
+    listed = [s for s in report.sellers if list_all or s.needs_look()]
+    out = output.console()
+    if listed:
+        output.show(out, summary_table(report, listed))
+    shown = replace(report, sellers=listed)
+    for table in detail_tables(shown, personal=personal):
+        output.show(out, table)
     for problem in report.problems:
-        console.print(f"[yellow]problem:[/] {problem}")
+        output.show(out, f"[yellow]problem:[/] {escape(problem)}")
+    output.show(out, escape(totals_line(report, len(listed))))
 
 
 def scan_command(
@@ -119,6 +129,7 @@ def scan_command(
     week: Annotated[str | None, typer.Option("--week", help="ISO week to judge, e.g. "
                                              "2026-W48; default: the current week.")] = None,
     rules: RulesOpt = None,
+    list_all: AllOpt = False,
 ) -> None:
     """One scan cycle: violations, make-up blocks, follow-up tasks."""
     if not once:
@@ -141,7 +152,7 @@ def scan_command(
             await service.aclose()
 
     report = _run(main)
-    _print_report(report, as_json, settings.log_personal_data)
+    _print_report(report, as_json, settings.log_personal_data, list_all)
     for line in report.status_lines():
         print_problems([line], prefix="slotguard: ", level="warning")
     raise typer.Exit(report.exit_status())
@@ -219,9 +230,12 @@ def ledger_command(
         sys.stdout.write(json.dumps({"summary": summary, "sellers": sellers}, indent=2,
                                     default=str) + "\n")
         return
-    from slotguard.service.ledger_view import render
+    from slotguard.cli import output
+    from slotguard.service.ledger_view import tables
 
-    render(summary, sellers, settings.database_url_display)
+    out = output.console()
+    for table in tables(summary, sellers, settings.database_url_display):
+        output.show(out, table)
 
 
 def health_command(

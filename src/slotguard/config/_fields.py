@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import uuid
 from pathlib import Path
@@ -55,7 +56,12 @@ def existing_file(value: Path | None) -> Path | None:
     if value is None:
         return None
     path = value.expanduser()
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a folder on the way this user may not enter
+        raise fail(f"cannot read {path} ({exc.strerror}); make it readable for the user "
+                   "slotguard runs as (under systemd: LoadCredential=)") from None
+    if not found:
         raise fail(f"no such file: {path}; give the path of an existing file")
     return path
 
@@ -90,3 +96,35 @@ def state_dir(value: Path) -> Path:
         raise fail(f"{path} is a file, not a directory; point it at a directory "
                    "(it is created when missing)")
     return path
+
+
+def listen_address(value: str) -> str:
+    """``host:port`` for the daemon's HTTP endpoints; an IPv6 host goes in brackets
+    (``[::1]:9180``), as in a URL. Returned as given, without surrounding blanks."""
+    text = value.strip()
+    example = "host:port such as 127.0.0.1:9180, 0.0.0.0:9180 or [::1]:9180"
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise fail(f"must be {example} (port 1-65535; got {shown(value)})")
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise fail(f"{host} is not an IPv6 address; use {example}") from None
+    elif not _host_name(host):
+        raise fail(f"{host!r} is not an IPv4 address or host name (an IPv6 address goes in "
+                   f"brackets); use {example}")
+    return text
+
+
+def _host_name(host: str) -> bool:
+    try:
+        ipaddress.IPv4Address(host)
+        return True
+    except ValueError:
+        pass
+    labels = host.split(".")
+    if all(label.isdigit() for label in labels):
+        return False  # a mistyped IPv4 address, not a name
+    return all(label and len(label) <= 63 and label.replace("-", "").isalnum()
+               and label.isascii() and not label.startswith("-") for label in labels)

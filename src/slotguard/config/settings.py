@@ -5,7 +5,10 @@ authenticate, where state goes, how hard to push Graph. What the business decide
 blocks, policy) lives in the rules file instead (``config.rules``).
 
 Secrets are ``SecretStr`` and the model hides input values in its own error text, so a
-secret cannot leak through a repr, a log line or a validation message.
+secret cannot leak through a repr, a log line or a validation message. Under systemd a
+setting can also come from a credential (``LoadCredential=``): a file in
+``$CREDENTIALS_DIRECTORY`` named like its variable, readable by the service's own user even
+when that user is a ``DynamicUser``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import dotenv_values
 from pydantic import AfterValidator, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
 
 from slotguard.config import _fields as check
 from slotguard.config._validation import choice, describe
@@ -30,10 +39,13 @@ from slotguard.errors import ConfigError
 
 __all__ = [
     "CLOUDS", "ENV_PREFIX", "Cloud", "CloudEndpoints", "LogFormat", "LogLevel", "Settings",
-    "load_settings", "settings_problems", "unknown_variables",
+    "credentials_dir", "load_settings", "settings_problems", "unknown_variables",
 ]
 
 ENV_PREFIX = "SLOTGUARD_"
+# Set by systemd for a unit with LoadCredential=/SetCredential= (systemd.exec(5),
+# "Credentials"); https://systemd.io/CREDENTIALS/
+CREDENTIALS_VARIABLE = "CREDENTIALS_DIRECTORY"
 
 
 class LogFormat(StrEnum):
@@ -46,6 +58,39 @@ class LogLevel(StrEnum):
     INFO = "info"
     WARNING = "warning"
     ERROR = "error"
+
+
+def credentials_dir() -> Path | None:
+    """The service's credentials directory, when the service manager gave it one."""
+    value = os.environ.get(CREDENTIALS_VARIABLE)
+    if not value or not Path(value).is_dir():
+        return None
+    return Path(value)
+
+
+class _CredentialFiles(SecretsSettingsSource):
+    """Settings from credential files, read after the environment and ``.env`` (which win).
+    A file that cannot be read is one problem line naming it, not a traceback."""
+
+    def __call__(self) -> dict[str, Any]:
+        self._problems: list[str] = []
+        values = super().__call__()
+        if self._problems:
+            raise ConfigError(self._problems)
+        return values
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        name = f"{ENV_PREFIX}{field_name.upper()}"
+        try:
+            return super().get_field_value(field, field_name)
+        except UnicodeDecodeError:
+            self._problems.append(f"{name}: the credential file in ${CREDENTIALS_VARIABLE} is "
+                                  "not UTF-8 text; write the value as plain text")
+        except OSError as exc:
+            self._problems.append(f"{name}: cannot read the credential file in "
+                                  f"${CREDENTIALS_VARIABLE} ({exc.strerror}); check its "
+                                  "LoadCredential= line")
+        return None, field_name, False
 
 
 GraphUrl = Annotated[str | None, AfterValidator(check.graph_url)]
@@ -94,6 +139,32 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(120, ge=10, le=86_400)
     # None: a stable id per host and state directory (service/identity.py).
     replica_id: str | None = Field(None, min_length=1, max_length=200)
+    # The daemon's /healthz, /readyz and /metrics. Loopback unless asked: the container
+    # image and the Kubernetes manifests set 0.0.0.0:9180 for probes and Prometheus.
+    http_listen: Annotated[str, AfterValidator(check.listen_address)] = "127.0.0.1:9180"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The directory is looked up per construction: it is the process's environment
+        # at the time, as for every other setting.
+        return (init_settings, env_settings, dotenv_settings,
+                _CredentialFiles(settings_cls, secrets_dir=credentials_dir()))
+
+    @property
+    def http_host(self) -> str:
+        """The host part of ``http_listen``, an IPv6 address without its brackets."""
+        return self.http_listen.rpartition(":")[0].removeprefix("[").removesuffix("]")
+
+    @property
+    def http_port(self) -> int:
+        return int(self.http_listen.rpartition(":")[2])
 
     @property
     def endpoints(self) -> CloudEndpoints:
@@ -206,14 +277,20 @@ def settings_problems(exc: ValidationError) -> list[str]:
 
 
 def unknown_variables(environ: Mapping[str, str] | None = None,
-                      env_file: Path | None = Path(".env")) -> list[str]:
-    """``SLOTGUARD_*`` names in the environment or ``.env`` that are not settings: typos that
-    would otherwise be ignored silently. ``SLOTGUARD_TEST_*`` belongs to the test suite."""
+                      env_file: Path | None = Path(".env"),
+                      credentials: Path | None = None) -> list[str]:
+    """``SLOTGUARD_*`` names in the environment, ``.env`` or the credentials directory
+    (default: ``$CREDENTIALS_DIRECTORY``) that are not settings: typos that would otherwise
+    be ignored silently. ``SLOTGUARD_TEST_*`` belongs to the test suite."""
     names = set(os.environ if environ is None else environ)
     if env_file is not None and env_file.is_file():
         # An unreadable .env is load_settings' problem to report.
         with contextlib.suppress(OSError, UnicodeDecodeError):
             names |= set(dotenv_values(env_file))
+    folder = credentials if credentials is not None else credentials_dir()
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            names |= {entry.name for entry in folder.iterdir()}
     known = {f"{ENV_PREFIX}{field.upper()}" for field in Settings.model_fields}
     lines = []
     for name in sorted(n.upper() for n in names):

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def render(summary: dict[str, Any], sellers: list[dict[str, Any]], where: str) -> None:
-    from rich.console import Console
+def tables(summary: dict[str, Any], sellers: list[dict[str, Any]], where: str) -> list[Any]:
+    """The totals, then one row per seller (whose address never wraps)."""
     from rich.table import Table
 
-    console = Console()
     totals = Table(title="slotguard ledger", caption=where, show_header=False)
     totals.add_column("what")
     totals.add_column("value")
@@ -27,15 +26,15 @@ def render(summary: dict[str, Any], sellers: list[dict[str, Any]], where: str) -
         totals.add_row("last run", f"{last['started_at']} week {last['week']} by "
                        f"{last['replica']}" + (f" — error: {last['error']}" if last["error"]
                                                else ""))
-    console.print(totals)
     table = Table(title="per seller")
     for name in ("seller", "team", "violations", "open", "compensations", "tasks", "pending",
                  "missing", "problems"):
-        table.add_column(name, justify="left" if name in {"seller", "team"} else "right")
+        table.add_column(name, justify="left" if name in {"seller", "team"} else "right",
+                         no_wrap=name == "seller")
     for row in sellers:
         table.add_row(row["seller"], row["team"] or "—", *(str(row[k]) for k in (
             "violations", "open", "compensations", "tasks", "pending", "missing", "problems")))
-    console.print(table)
+    return [totals, table]
 
 
 def _counts(counts: dict[str, int]) -> str:

@@ -33,7 +33,8 @@ def violations(plan: SellerPlan, meetings: Mapping[str, CalendarEvent],
             key=violation.key,
             block=compose.block_label(violation.occurrence, plan.seller.zone),
             kind=violation.kind.value,
-            meetings=tuple(rpt.MeetingLine(m.id, m.subject, m.start, m.end) for m in named)))
+            meetings=tuple(rpt.MeetingLine(m.id, m.subject, m.start, m.end) for m in named),
+            start=violation.occurrence.start, end=violation.occurrence.end))
         _log_violation(violation, named, personal)
     return lines
 
@@ -53,7 +54,9 @@ def withdrawal(plan: SellerPlan, taken_back: Withdrawal, status: str) -> rpt.Act
             else taken_back.key)
     log.info("scan.compensation_withdrawn", seller=plan.seller.upn, key=taken_back.key)
     return rpt.ActionLine(taken_back.key, "withdrawal", when, status,
-                          taken_back.violation_key, graph_id=taken_back.event_id)
+                          taken_back.violation_key, graph_id=taken_back.event_id,
+                          start=event.start if event else None,
+                          end=event.end if event else None)
 
 
 def in_place(plan: SellerPlan) -> list[rpt.ActionLine]:
@@ -66,7 +69,7 @@ def in_place(plan: SellerPlan) -> list[rpt.ActionLine]:
             continue
         lines.append(rpt.ActionLine(
             key, "compensation", compose.span_label(event.start, event.end, plan.seller.zone),
-            EXISTING, parsed[0], graph_id=event.id))
+            EXISTING, parsed[0], graph_id=event.id, start=event.start, end=event.end))
     return lines
 
 
@@ -74,23 +77,25 @@ def compensation(plan: SellerPlan, placement: PlannedCompensation, request: NewE
                  write: Write) -> rpt.ActionLine:
     when = compose.span_label(placement.start, placement.end, plan.seller.zone)
     if write.error is not None:
-        return failed(write, when, request.subject)
+        return failed(write, when, request.subject, start=placement.start,
+                      end=placement.end)
     log.info("scan.compensation_placed", seller=plan.seller.upn, key=placement.key,
              start=placement.start.isoformat(), end=placement.end.isoformat(),
              status=write.status, event_id=write.graph_id)
     return rpt.ActionLine(placement.key, "compensation", when, write.status,
-                          placement.violation_key, request.subject, write.graph_id)
+                          placement.violation_key, request.subject, write.graph_id,
+                          start=placement.start, end=placement.end)
 
 
 def task(upn: str, planned: FollowUpTask, request: NewTask, write: Write) -> rpt.ActionLine:
     when = f"{planned.due:%a %d %b}"
     if write.error is not None:
-        return failed(write, when, request.title)
+        return failed(write, when, request.title, due=planned.due)
     if write.status not in {EXISTING, REFUSED}:
         log.info("scan.task_created", seller=upn, key=planned.key,
                  due=planned.due.isoformat(), status=write.status, task_id=write.graph_id)
     return rpt.ActionLine(planned.key, "task", when, write.status, planned.violation_key,
-                          request.title, write.graph_id)
+                          request.title, write.graph_id, due=planned.due)
 
 
 def shortfalls(plan: SellerPlan) -> list[str]:
@@ -100,12 +105,12 @@ def shortfalls(plan: SellerPlan) -> list[str]:
     return [f"{gap.violation_key}: {gap.missing} missing" for gap in plan.shortfalls]
 
 
-def failed(write: Write, when: str, title: str) -> rpt.ActionLine:
+def failed(write: Write, when: str, title: str, **times: Any) -> rpt.ActionLine:
     """A write Graph refused, or that failed after its retries: its line carries Graph's
     code (the seller's problem line and the ledger's record come with it: seller.py)."""
     assert write.error is not None
     return rpt.ActionLine(write.key, write.kind, when, rpt.FAILED, write.violation_key,
-                          title, error=graph_code(write.error))
+                          title, error=graph_code(write.error), **times)
 
 
 def failure_problem(seller: str, write: Write) -> tuple[str, str]:

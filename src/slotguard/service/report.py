@@ -9,9 +9,10 @@ the operator's LOG_PERSONAL_DATA choice, or the demo's simulated tenant).
 from __future__ import annotations
 
 import zlib
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -37,9 +38,11 @@ class MeetingLine:
 @dataclass(frozen=True, slots=True)
 class ViolationLine:
     key: str
-    block: str  # "Tue 08:00–10:00" in the seller's zone
+    block: str  # "Tue 08:00–10:00" in the seller's zone, for tables
     kind: str
     meetings: tuple[MeetingLine, ...]
+    start: datetime | None = None  # the block taken
+    end: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +51,15 @@ class ActionLine:
 
     key: str
     kind: str
-    when: str  # seller-local, e.g. "Tue 2026-12-01 08:00–10:00" or a due date
+    when: str  # seller-local, e.g. "Tue 2026-12-01 08:00–10:00" or a due date, for tables
     status: str  # planned | written | existing | failed
     violation_key: str | None = None
     title: str = ""
     graph_id: str | None = None
     error: str | None = None  # failed: Graph's error code ("TimeZoneNotSupportedException")
+    start: datetime | None = None  # an event's times
+    end: datetime | None = None
+    due: date | None = None  # a task's due date, seller-local
 
 
 @dataclass(slots=True)
@@ -76,6 +82,15 @@ class SellerReport:
 
     def placed(self) -> int:
         return sum(1 for c in self.compensations if c.status in {"written", "planned"})
+
+    def needs_look(self) -> bool:
+        """Whether a scan's listing shows the seller without ``--all``: something was found,
+        written (planned, in a dry run) or went wrong. At 1,000 sellers the rest is only
+        counted in the totals."""
+        return bool(self.status != OK or self.problems or self.shortfalls or self.violations
+                    or self.withdrawals or self.escalated
+                    or any(line.status != "existing"
+                           for line in (*self.compensations, *self.tasks)))
 
 
 _PACK = msgspec.msgpack.Encoder()
@@ -156,18 +171,73 @@ class ScanReport:
             totals[key] += value
         return totals
 
-    def to_json(self, *, personal: bool = False) -> dict[str, Any]:
-        data = asdict(self)
-        del data["folded"]  # in the totals
+    def to_json(self, *, personal: bool = False, list_all: bool = True) -> dict[str, Any]:
+        """The report for scripts. Times are ISO 8601 in the seller's zone, with the offset,
+        and the zone's name beside them (``"zone": "Europe/Stockholm"``); the display
+        strings ("Tue 24 Nov 08:00–10:00") are the tables' alone. Without ``list_all``
+        only the sellers that need a look are listed; the totals count everyone."""
+        listed = [s for s in self.sellers if list_all or s.needs_look()]
+        data = {f.name: getattr(self, f.name) for f in fields(self)
+                if f.name not in {"sellers", "folded"}}  # folded: in the totals
+        data["sellers"] = [_seller_json(s, personal) for s in listed]
+        data["listing"] = "all" if list_all else "need_a_look"
         data["totals"] = self.totals()
-        if not personal:
-            for seller in data["sellers"]:
-                for violation in seller["violations"]:
-                    for meeting in violation["meetings"]:
-                        meeting["subject"] = None
-                for line in seller["tasks"]:
-                    line["title"] = None
         return _jsonable(data)
+
+
+def _seller_json(seller: SellerReport, personal: bool) -> dict[str, Any]:
+    zone = seller.zone
+    data = asdict(seller)
+    data["violations"] = [
+        {**_timed(asdict(v), zone, drop="block"),
+         "meetings": [_timed(m, zone) for m in asdict(v)["meetings"]]}
+        for v in seller.violations]
+    for name in ("compensations", "tasks", "withdrawals"):
+        data[name] = [_timed(asdict(line), zone, drop="when") for line in getattr(seller, name)]
+    if not personal:
+        for violation in data["violations"]:
+            for meeting in violation["meetings"]:
+                meeting["subject"] = None
+        for line in data["tasks"]:
+            line["title"] = None
+    return data
+
+
+def _timed(item: dict[str, Any], zone: str, *, drop: str | None = None) -> dict[str, Any]:
+    """``start``/``end`` as the seller's local time with its offset, and the zone named."""
+    item.pop(drop, None)
+    for key in ("start", "end"):
+        if isinstance(item.get(key), datetime):
+            item[key] = _local(item[key], zone)
+    item["zone"] = zone or None
+    return item
+
+
+def _local(instant: datetime, zone: str) -> datetime:
+    try:
+        return instant.astimezone(ZoneInfo(zone)) if zone else instant
+    except (ValueError, KeyError):  # not a zone name zoneinfo knows: UTC offsets stay right
+        return instant
+
+
+def totals_line(report: ScanReport, listed: int) -> str:
+    """The line under a scan's tables: what the whole cycle did, and how much is listed."""
+    totals = report.totals()
+    parts = [f"{totals['sellers']} sellers", f"{totals['violations']} violations",
+             f"{totals['compensations']} compensations", f"{totals['tasks']} tasks"]
+    for key, label in (("withdrawals", "withdrawn"), ("shortfalls", "shortfalls"),
+                       ("skipped", "sellers skipped"),
+                       ("leased", "sellers held by another process"),
+                       ("lease_lost", "leases lost"), ("failed_writes", "failed writes"),
+                       ("problems", "problems")):
+        if totals[key]:
+            parts.append(f"{totals[key]} {label}")
+    if listed >= totals["sellers"]:
+        shown = "every seller listed"
+    else:
+        shown = (f"{listed} listed; the other {totals['sellers'] - listed} had nothing to "
+                 "look at (--all lists them)")
+    return "totals: " + ", ".join(parts) + f" — {shown}"
 
 
 def _totals(sellers: list[SellerReport]) -> dict[str, int]:
@@ -193,20 +263,22 @@ def _jsonable(value: Any) -> Any:
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.isoformat()
     return value
 
 
-def summary_table(report: ScanReport) -> Any:
-    """One row per seller: the table ``slotguard scan`` prints."""
+def summary_table(report: ScanReport, sellers: list[SellerReport] | None = None) -> Any:
+    """One row per seller (of ``sellers``, default all): the table ``slotguard scan``
+    prints. The address column never wraps: an address is whole or not shown as a table."""
     from rich.table import Table
 
     mode = "plan (dry run — nothing written)" if report.dry_run else "applied"
     table = Table(title=f"slotguard scan {report.week} → make-up in {report.target_week}: {mode}")
     for name in ("seller", "team", "blocks", "violations", "compensations", "tasks", "problems"):
-        table.add_column(name, justify="right" if name in {"blocks", "violations"} else "left")
-    for s in sorted(report.sellers, key=lambda s: (s.team, s.upn)):
+        table.add_column(name, justify="right" if name in {"blocks", "violations"} else "left",
+                         no_wrap=name == "seller")
+    for s in sorted(report.sellers if sellers is None else sellers, key=lambda s: (s.team, s.upn)):
         comp = f"{s.placed()}" + (f" (+{len(s.withdrawals)} withdrawn)" if s.withdrawals else "")
         new_tasks = sum(1 for t in s.tasks if t.status not in {"existing", FAILED})
         # the code only ("access_denied", "missing", ...): the JSON output has the messages
