@@ -16,7 +16,7 @@ import pytest
 from slotguard.config.rules import RulesFile, load_rules
 from slotguard.config.settings import Settings, load_settings
 from slotguard.domain.model import IsoWeek
-from slotguard.service.bootstrap import Service, bootstrap
+from slotguard.entrypoints.bootstrap import Service, bootstrap
 from slotguard.service.clock import FixedClock
 from slotguard.service.report import ScanReport
 from slotguard.service.weekly import WeeklyResult, run_weekly

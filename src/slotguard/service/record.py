@@ -69,7 +69,7 @@ class Recorder:
             for v in plan.violations])
 
     def _meeting(self, meeting: CalendarEvent) -> dict[str, Any]:
-        record = {"id": meeting.id, "start": meeting.start.isoformat(),
+        record: dict[str, Any] = {"id": meeting.id, "start": meeting.start.isoformat(),
                   "end": meeting.end.isoformat()}
         if self.personal:
             record["subject"] = meeting.subject

@@ -59,7 +59,8 @@ class ActionsMixin(LedgerBase):
         check_member("kind", kind, ACTION_KINDS)
         seller = seller_id(seller)
         now = self._now()
-        row = {"key": key, "seller": seller, "kind": kind, "violation_key": violation_key,
+        row: dict[str, Any] = {
+               "key": key, "seller": seller, "kind": kind, "violation_key": violation_key,
                "state": "intended", "graph_id": None, "attempts": 1, "error": None,
                "payload": payload, "created_at": now, "updated_at": now, "completed_at": None}
         with self._write() as conn:

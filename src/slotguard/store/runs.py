@@ -27,7 +27,9 @@ class RunsMixin(LedgerBase):
                   "started_at": self._now()}
         with self._write() as conn:
             result = conn.execute(scan_runs.insert().values(values))
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def finish_run(self, run_id: int, stats: dict[str, Any], error: str | None = None) -> None:
         values = {"finished_at": self._now(), "stats": stats,

@@ -217,4 +217,4 @@ class ViolationsMixin(LedgerBase):
         if seller is not None:
             query = query.where(t.c.seller == seller_id(seller))
         with self._read() as conn:
-            return [tuple(r) for r in conn.execute(query)]  # type: ignore[misc]
+            return [tuple(r) for r in conn.execute(query)]

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from slotguard.config.permissions import Permission
+from slotguard.entrypoints.doctor.report import Check, Finding, Status
 from slotguard.graph.claims import TokenClaims
-from slotguard.service.doctor.report import Check, Finding, Status
 
 CONSENT = ("Entra admin center → App registrations → the app → API permissions → Add a "
            "permission → Microsoft Graph → Application permissions, then Grant admin consent")

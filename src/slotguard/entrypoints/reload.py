@@ -13,8 +13,8 @@ import structlog
 
 from slotguard.config.rules import load_rules
 from slotguard.config.settings import Settings, load_settings
+from slotguard.entrypoints import preflight
 from slotguard.errors import ConfigError
-from slotguard.service import preflight
 from slotguard.service.scan import Scanner
 from slotguard.service.sellers import roster_from
 

@@ -8,18 +8,18 @@ from datetime import datetime
 from slotguard.config.permissions import needed
 from slotguard.config.rules import RulesFile
 from slotguard.config.settings import ENV_PREFIX, Settings
+from slotguard.entrypoints.bootstrap import sellers_in_flight
+from slotguard.entrypoints.doctor.denials import Denials
+from slotguard.entrypoints.doctor.directory import directory_check
+from slotguard.entrypoints.doctor.mailboxes import mailbox_checks, read_sellers, senders_check
+from slotguard.entrypoints.doctor.report import Check, DoctorReport, Status, skipped
+from slotguard.entrypoints.doctor.roles import roles_check
+from slotguard.entrypoints.doctor.signin import credential_check, sign_in
+from slotguard.entrypoints.doctor.write_check import write_check
 from slotguard.errors import SlotguardError
 from slotguard.graph import probes
 from slotguard.graph.claims import read_claims
 from slotguard.graph.client import build_gateway
-from slotguard.service.bootstrap import sellers_in_flight
-from slotguard.service.doctor.denials import Denials
-from slotguard.service.doctor.directory import directory_check
-from slotguard.service.doctor.mailboxes import mailbox_checks, read_sellers, senders_check
-from slotguard.service.doctor.report import Check, DoctorReport, Status, skipped
-from slotguard.service.doctor.roles import roles_check
-from slotguard.service.doctor.signin import credential_check, sign_in
-from slotguard.service.doctor.write_check import write_check
 
 _NEED_TOKEN = (("roles", "Application roles"), ("directory", "Teams, sellers and groups"),
                ("mailboxes", "Mailboxes (settings)"))

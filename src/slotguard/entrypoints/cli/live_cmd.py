@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from slotguard.cli.common import print_problems
+from slotguard.entrypoints.cli.common import print_problems
 
 if TYPE_CHECKING:
     from slotguard.config.rules import RulesFile
@@ -63,8 +63,8 @@ def _rules(path: Path | None, settings: Settings) -> RulesFile:
 def _preflight(settings: Settings, rules_file: RulesFile) -> None:
     """What check-config checks, before anything is created: a scan with bad settings
     leaves no state directory or database behind."""
+    from slotguard.entrypoints import preflight
     from slotguard.errors import ConfigError
-    from slotguard.service import preflight
 
     try:
         preflight.require(settings, rules_file)
@@ -102,8 +102,9 @@ def _logging(settings: Settings) -> None:
 def _print_report(report: Any, as_json: bool, personal: bool, list_all: bool) -> None:
     from rich.markup import escape
 
-    from slotguard.cli import output
-    from slotguard.service.report import detail_tables, summary_table, totals_line
+    from slotguard.entrypoints.cli import output
+    from slotguard.entrypoints.tables import detail_tables, summary_table
+    from slotguard.service.report import totals_line
 
     if as_json:
         data = report.to_json(personal=personal, list_all=list_all)
@@ -141,8 +142,8 @@ def scan_command(
     _logging(settings)
 
     async def main() -> Any:
-        from slotguard.runtime import settle_heap
-        from slotguard.service.bootstrap import bootstrap
+        from slotguard.entrypoints.bootstrap import bootstrap
+        from slotguard.entrypoints.runtime import settle_heap
 
         service = bootstrap(settings, rules_file, dry_run=dry_run or settings.dry_run)
         settle_heap()
@@ -172,10 +173,10 @@ def run_command(
     seconds = interval if interval is not None else float(settings.scan_interval_seconds)
 
     async def main() -> int:
-        from slotguard.runtime import return_free_memory, settle_heap
-        from slotguard.service.bootstrap import bootstrap
-        from slotguard.service.daemon import Daemon
-        from slotguard.service.reload import reloader
+        from slotguard.entrypoints.bootstrap import bootstrap
+        from slotguard.entrypoints.daemon import Daemon
+        from slotguard.entrypoints.reload import reloader
+        from slotguard.entrypoints.runtime import return_free_memory, settle_heap
         from slotguard.service.weekly import run_weekly
 
         service = bootstrap(settings, rules_file)
@@ -214,7 +215,7 @@ def ledger_command(
     """What the ledger holds: runs, violations, actions, per seller."""
     judged = _week(week)
     settings = _settings()
-    from slotguard.service.preflight import storage_problems
+    from slotguard.entrypoints.preflight import storage_problems
 
     if problems := storage_problems(settings):
         _problems(problems)
@@ -230,11 +231,11 @@ def ledger_command(
         sys.stdout.write(json.dumps({"summary": summary, "sellers": sellers}, indent=2,
                                     default=str) + "\n")
         return
-    from slotguard.cli import output
-    from slotguard.service.ledger_view import tables
+    from slotguard.entrypoints.cli import output
+    from slotguard.entrypoints.tables import ledger_tables
 
     out = output.console()
-    for table in tables(summary, sellers, settings.database_url_display):
+    for table in ledger_tables(summary, sellers, settings.database_url_display):
         output.show(out, table)
 
 
@@ -243,7 +244,7 @@ def health_command(
         "--max-age", help="Seconds; default three scan intervals plus a minute.")] = None,
 ) -> None:
     """Exit 0 while the daemon's heartbeat is fresh (for container health checks)."""
-    from slotguard.service.daemon import heartbeat_age
+    from slotguard.entrypoints.daemon import heartbeat_age
 
     settings = _settings()
     limit = max_age if max_age is not None else 3 * settings.scan_interval_seconds + 60
@@ -260,7 +261,7 @@ def demo_command(
         "--subjects/--no-subjects", help="Show meeting subjects (simulated data).")] = True,
 ) -> None:
     """Start the Microsoft 365 simulator with a demo sales org and run slotguard on it."""
-    from slotguard.service.demo import run_demo
+    from slotguard.entrypoints.demo import run_demo
 
     raise typer.Exit(_run(lambda: run_demo(show_subjects=personal)))
 

@@ -5,10 +5,10 @@ not delete again."""
 from __future__ import annotations
 
 from slotguard.config.permissions import Permission, by_name
+from slotguard.entrypoints.doctor.denials import Denials
+from slotguard.entrypoints.doctor.report import Check, Finding, Status
 from slotguard.graph.fallbacks import Fallback
 from slotguard.graph.probes import WriteTest
-from slotguard.service.doctor.denials import Denials
-from slotguard.service.doctor.report import Check, Finding, Status
 
 # What the scan does instead, in the admin's words.
 INSTEAD = {

@@ -1,19 +1,19 @@
-"""Process-wide tuning for the long-running commands (scan, run, sim).
+"""Process-wide tuning for the long-running commands (scan, run, sim), called by the
+commands once start-up is done — never from the scan itself.
 
 CPython's cyclic garbage collector walks every container object it tracks. After start-up a
-slotguard process holds several hundred thousand of them that live as long as the process
-(some 1,100 modules, most of them the SDK's), and a scan allocates many short-lived ones
-(events, requests, ledger rows), so with the default thresholds a first cycle at 1,000
-sellers spent 16% of its CPU in collections, mostly re-walking the start-up objects, and
-the simulator (which holds the whole tenant) 45%. Hence, once start-up is done:
+slotguard process holds several hundred thousand that live as long as the process (most of
+them the SDK's modules), and a scan allocates many short-lived ones (events, requests,
+ledger rows), so with the default thresholds collections keep re-walking the start-up
+objects. Hence, once start-up is done:
 
 * ``gc.freeze()``: what exists now is moved out of the collector's sight (it is still
   freed by reference counting, as always);
-* a first-generation threshold of 2,000 allocations instead of 700, so short-lived
-  objects are mostly gone by refcount before a collection ever looks at them (10,000
-  saved no more CPU and held some 6 MB more garbage at the peak at 1,000 sellers).
+* a higher first-generation threshold, so short-lived objects are mostly gone by refcount
+  before a collection ever looks at them.
 
-Cycles are still collected; the bench's peak-RSS figures are taken with this in place.
+Cycles are still collected. After each cycle the daemon hands the C heap's free pages back
+(``return_free_memory``). bench/cycle.py measures the effect of both.
 """
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ import asyncio
 
 from slotguard.config.permissions import by_name
 from slotguard.config.rules import RulesFile, TeamSpec
+from slotguard.entrypoints.doctor.report import Check, Findings, Status
 from slotguard.errors import AuthError, GraphError
 from slotguard.graph.gateway import GraphGateway
 from slotguard.ports import GroupMembers
-from slotguard.service.doctor.report import Check, Findings, Status
 
 Sellers = dict[str, TeamSpec]  # lower-case UPN -> the first team that lists it
 

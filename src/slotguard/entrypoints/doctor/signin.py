@@ -18,10 +18,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from slotguard.config.settings import ENV_PREFIX, Settings
+from slotguard.entrypoints.doctor.report import Check, Status
 from slotguard.errors import AuthError, ConfigError
 from slotguard.graph.auth import BAD_AUTHORITY, UNREACHABLE, MsalTokenProvider, load_certificate
 from slotguard.graph.client import auth_config
-from slotguard.service.doctor.report import Check, Status
 
 # A certificate this close to its end is reported before it stops sign-in.
 EXPIRY_WARNING = timedelta(days=30)

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from slotguard import exit_codes
-from slotguard.cli.common import RulesOption, config_errors, print_problems
+from slotguard.entrypoints.cli.common import RulesOption, config_errors, print_problems
 
 
 def doctor_command(
@@ -34,11 +34,11 @@ def doctor_command(
         raise typer.Exit(exit_codes.BAD_INPUT)
     from slotguard.config.rules import load_rules
     from slotguard.config.settings import LogLevel, load_settings
+    from slotguard.entrypoints import preflight
+    from slotguard.entrypoints.doctor import diagnose
+    from slotguard.entrypoints.doctor.render import render
     from slotguard.logging import configure_logging
-    from slotguard.service import preflight
     from slotguard.service.clock import SystemClock
-    from slotguard.service.doctor import diagnose
-    from slotguard.service.doctor.render import render
 
     with config_errors():
         settings = load_settings()

@@ -11,10 +11,10 @@ from typing import Any
 from slotguard.config.rules import RulesFile
 from slotguard.config.settings import Settings
 from slotguard.dryrun import dry_run as dry_run_adapters
+from slotguard.entrypoints.identity import Identity, claim_identity
 from slotguard.errors import ConfigError
 from slotguard.ports import CalendarGateway, Clock
 from slotguard.service.clock import SystemClock
-from slotguard.service.identity import Identity, claim_identity
 from slotguard.service.scan import Scanner
 from slotguard.service.sellers import roster_from
 from slotguard.store.ledger import Ledger

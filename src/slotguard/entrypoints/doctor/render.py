@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from slotguard.service.doctor.report import DoctorReport, Finding, Status
+from slotguard.entrypoints.doctor.report import DoctorReport, Finding, Status
 
 _STYLE = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "bold red",
           Status.SKIPPED: "dim"}

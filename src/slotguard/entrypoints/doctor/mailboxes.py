@@ -13,14 +13,14 @@ from typing import TypeGuard
 from slotguard.config.permissions import Permission, by_name
 from slotguard.config.rules import RulesFile
 from slotguard.domain.model import BlockRule
+from slotguard.entrypoints.doctor.denials import Denials
+from slotguard.entrypoints.doctor.directory import Sellers
+from slotguard.entrypoints.doctor.report import Check, Findings, Status
 from slotguard.errors import BadGraphData, MailboxUnavailable, SlotguardError
 from slotguard.graph import reach
 from slotguard.graph.gateway import GraphGateway
 from slotguard.graph.zones import graph_zone
 from slotguard.ports import Mailbox
-from slotguard.service.doctor.denials import Denials
-from slotguard.service.doctor.directory import Sellers
-from slotguard.service.doctor.report import Check, Findings, Status
 
 SETTINGS, CALENDAR, TASKS = (by_name("MailboxSettings.Read"), by_name("Calendars.ReadWrite"),
                              by_name("Tasks.ReadWrite.All"))

@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
             f"Inspect: {server.graph_url}/_sim/requests, /_sim/outbox, /_sim/faults, /_sim/quirks."
             " Ctrl-C stops."
         )
-        from slotguard.runtime import settle_heap
+        from slotguard.entrypoints.runtime import settle_heap
 
         settle_heap()  # the tenant is loaded: it stays out of the collector's walks
         server.serve_forever()

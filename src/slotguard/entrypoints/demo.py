@@ -9,31 +9,13 @@ the temporary folder, and the rules are the example that ships with the package.
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from slotguard.service.report import ScanReport, detail_tables, summary_table
-
-
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """Settings read SLOTGUARD_* from the environment: point them at the simulator for the
-    length of the demo only, and drop any the operator has set that would point elsewhere."""
-    saved = {k: v for k, v in os.environ.items() if k.startswith("SLOTGUARD_")}
-    for key in saved:
-        del os.environ[key]
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key in [k for k in os.environ if k.startswith("SLOTGUARD_")]:
-            del os.environ[key]
-        os.environ.update(saved)
+from slotguard.entrypoints.tables import detail_tables, summary_table
+from slotguard.service.report import ScanReport
 
 
 def _writes(sim: Any) -> int:
@@ -44,8 +26,8 @@ async def run_demo(*, show_subjects: bool = True) -> int:
     from rich.console import Console
 
     from slotguard.config.rules import load_rules
-    from slotguard.config.settings import load_settings
-    from slotguard.service.bootstrap import bootstrap
+    from slotguard.config.settings import settings_from
+    from slotguard.entrypoints.bootstrap import bootstrap
     from slotguard.service.weekly import run_weekly
     from slotguard.sim.server import SimServer
 
@@ -60,8 +42,8 @@ async def run_demo(*, show_subjects: bool = True) -> int:
             env = {**sim.env(), "SLOTGUARD_STATE_DIR": str(state),
                    "SLOTGUARD_DATABASE_URL": f"sqlite:///{state / 'ledger.db'}",
                    "SLOTGUARD_LOG_LEVEL": "warning", "SLOTGUARD_LOG_PERSONAL_DATA": "false"}
-            with _environment(env):
-                settings = load_settings()
+            # The simulator's settings only: nothing the operator has set points elsewhere.
+            settings = settings_from(env)
             from slotguard.logging import configure_logging
 
             configure_logging(settings)  # warnings only: the tables tell the story

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from slotguard.cli.common import CONFIG_EXIT_CODE, RulesOption, print_problems
+from slotguard.entrypoints.cli.common import CONFIG_EXIT_CODE, RulesOption, print_problems
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,7 +50,7 @@ def check_config(rules: RulesOption = None) -> None:
     except ConfigError as error:
         problems += error.problems
     if settings is not None and rules_file is not None:
-        from slotguard.service import preflight
+        from slotguard.entrypoints import preflight
 
         problems += preflight.problems(settings, rules_file, need_credentials=False)
     if problems or settings is None or rules_file is None:
@@ -71,7 +71,7 @@ def _show(settings: Settings, rules_file: RulesFile) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from slotguard.cli import output
+    from slotguard.entrypoints.cli import output
 
     console = output.console()
     overview = Table.grid(padding=(0, 2))
@@ -86,7 +86,7 @@ def _show(settings: Settings, rules_file: RulesFile) -> None:
 
 
 def _overview(settings: Settings, rules_file: RulesFile) -> list[tuple[str, str]]:
-    from slotguard.service.identity import stable_replica_id
+    from slotguard.entrypoints.identity import stable_replica_id
 
     rules = rules_file.rules
     policy, follow_up, escalation = rules.policy, rules.follow_up, rules.escalation
@@ -148,7 +148,7 @@ def _reminders(reminders: Reminders) -> str:
 def _show_team(console: Console, team: TeamSpec) -> None:
     from rich.table import Table
 
-    from slotguard.cli import output
+    from slotguard.entrypoints.cli import output
 
     title = f"Team {team.name} ({team.language})"
     if team.manager:

@@ -4,7 +4,7 @@ writes into one test mailbox and deletes it again — and reports per check whet
 will work, and the fix where it will not. It never touches the ledger or the state
 directory."""
 
-from slotguard.service.doctor.report import Check, DoctorReport, Finding, Status
-from slotguard.service.doctor.run import diagnose
+from slotguard.entrypoints.doctor.report import Check, DoctorReport, Finding, Status
+from slotguard.entrypoints.doctor.run import diagnose
 
 __all__ = ["Check", "DoctorReport", "Finding", "Status", "diagnose"]

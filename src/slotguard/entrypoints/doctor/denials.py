@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from slotguard.config.permissions import Permission
+from slotguard.entrypoints.doctor.roles import CONSENT
 from slotguard.errors import (
     AuthError,
     GraphError,
@@ -20,7 +21,6 @@ from slotguard.errors import (
     SlotguardError,
     TransientGraphError,
 )
-from slotguard.service.doctor.roles import CONSENT
 
 
 @dataclass(frozen=True)
