@@ -67,8 +67,8 @@ def _serve(conn: Connection, env: dict[str, str], rules_file: str, week: str, cl
     from slotguard.config.rules import load_rules
     from slotguard.config.settings import load_settings
     from slotguard.domain.model import IsoWeek
+    from slotguard.entrypoints.bootstrap import bootstrap
     from slotguard.logging import configure_logging
-    from slotguard.service.bootstrap import bootstrap
     from slotguard.service.clock import FixedClock
 
     settings = load_settings()
@@ -85,7 +85,7 @@ def _serve(conn: Connection, env: dict[str, str], rules_file: str, week: str, cl
     if os.environ.get("SLOTGUARD_BENCH_WAVES_IN_FLIGHT"):
         service.scanner.waves_in_flight = int(os.environ["SLOTGUARD_BENCH_WAVES_IN_FLIGHT"])
     judged = IsoWeek.parse(week)
-    from slotguard.runtime import settle_heap
+    from slotguard.entrypoints.runtime import settle_heap
 
     settle_heap()  # as `slotguard run` does once start-up is done
     loop = asyncio.new_event_loop()
@@ -114,6 +114,8 @@ def _serve(conn: Connection, env: dict[str, str], rules_file: str, week: str, cl
 
 def _cycle(loop: asyncio.AbstractEventLoop, service: Any, week: Any, label: str,
            profile_dir: str) -> dict[str, Any]:
+    from slotguard.entrypoints.runtime import return_free_memory
+
     profiler = None
     if profile_dir:
         try:
@@ -126,6 +128,7 @@ def _cycle(loop: asyncio.AbstractEventLoop, service: Any, week: Any, label: str,
     peak_reset = reset_peak_rss()
     cpu0, wall0 = time.process_time(), time.perf_counter()
     report = loop.run_until_complete(service.scanner.scan(week=week, list_all=False))
+    return_free_memory()  # as `slotguard run` does after every cycle
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     now, peak = rss_mb()
     if profiler is not None:

@@ -92,7 +92,7 @@ def _serve(conn: Connection, scenario_file: str, state_dir: str, anchor: str,
     sim = SimServer(scenario=Path(scenario_file), faults=FaultOptions.from_dict(faults),
                     state_dir=Path(state_dir), anchor=date.fromisoformat(anchor))
     sim.start()
-    from slotguard.runtime import settle_heap
+    from slotguard.entrypoints.runtime import settle_heap
 
     settle_heap()  # as `slotguard sim` does once the tenant is loaded
     rng = random.Random(0)

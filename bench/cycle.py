@@ -44,8 +44,8 @@ from _sim_process import SimProcess
 from _tenant import generated_tenant
 
 from slotguard.config.rules import load_rules
+from slotguard.domain.decision import calendar_span
 from slotguard.domain.model import IsoWeek
-from slotguard.service.plan import window
 
 # The size the wall-time targets are set for, and the benchmark's defaults.
 TARGET_SELLERS, TARGET_LATENCY_MS = 1000, 100.0
@@ -149,7 +149,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         naive = None
         if args.naive_sample > 0:
             sample = random.Random(args.seed).sample(upns, min(args.naive_sample, len(upns)))
-            start, end = window(week, rules.rules)
+            start, end = calendar_span(week, rules.rules)
             sim.clear_log()
             naive = run_baseline(env, sample, start, end)
             naive["requests_logged"] = sim.log_summary()

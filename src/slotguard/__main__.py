@@ -1,5 +1,5 @@
 """``python -m slotguard``: the same command as the ``slotguard`` script."""
 
-from slotguard.cli import main
+from slotguard.entrypoints.cli import main
 
 main()

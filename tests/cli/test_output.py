@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from rich.console import Console
 from rich.table import Table
 
-from slotguard.cli import output
+from slotguard.entrypoints.cli import output
 from slotguard.service import report as rpt
 
 UPN = "a.very.long.seller.address.that.does.not.fit@sales.contoso.com"

@@ -9,9 +9,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from slotguard.cli import config_cmd
-from slotguard.cli.common import exit_on_config_error
 from slotguard.config.rules import example_rules_text
+from slotguard.entrypoints.cli import config_cmd
+from slotguard.entrypoints.cli.common import exit_on_config_error
 from slotguard.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,8 +19,8 @@ from sqlalchemy.exc import OperationalError
 from tests.graph.test_auth import _certificate
 from typer.testing import CliRunner
 
-from slotguard.cli import config_cmd, live_cmd
 from slotguard.config.rules import example_rules_text
+from slotguard.entrypoints.cli import config_cmd, live_cmd
 from slotguard.errors import ConfigError
 
 # Read before the settings fixtures clear SLOTGUARD_* from the environment.

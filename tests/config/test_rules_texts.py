@@ -9,9 +9,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from slotguard.cli import config_cmd
 from slotguard.config.rules import load_rules_text
 from slotguard.domain.model import Reminders
+from slotguard.entrypoints.cli import config_cmd
 from slotguard.errors import ConfigError
 
 TEAMS = """

@@ -17,8 +17,8 @@ import structlog
 import typer
 from typer.testing import CliRunner
 
-from slotguard.cli import doctor_cmd
 from slotguard.config.rules import example_rules_text
+from slotguard.entrypoints.cli import doctor_cmd
 from slotguard.sim.faults import FaultOptions
 from slotguard.sim.quirks import Quirks
 from slotguard.sim.server import SimServer

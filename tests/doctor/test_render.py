@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 import re
 
-from slotguard.service.doctor import Check, DoctorReport, Finding, Status
-from slotguard.service.doctor.render import render
+from slotguard.entrypoints.doctor import Check, DoctorReport, Finding, Status
+from slotguard.entrypoints.doctor.render import render
 
 LONG = "a.seller.with.a.rather.long.name.indeed@sales-division.emea.contoso.example.com"
 

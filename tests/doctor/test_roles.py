@@ -4,11 +4,11 @@ show (RBAC for Applications), and telling the admin which it is."""
 from __future__ import annotations
 
 from slotguard.config.permissions import PERMISSIONS, by_name
+from slotguard.entrypoints.doctor.denials import Denials
+from slotguard.entrypoints.doctor.report import Status
+from slotguard.entrypoints.doctor.roles import roles_check
 from slotguard.errors import MailboxUnavailable
 from slotguard.graph.claims import TokenClaims
-from slotguard.service.doctor.denials import Denials
-from slotguard.service.doctor.report import Status
-from slotguard.service.doctor.roles import roles_check
 
 ALL = frozenset(p.name for p in PERMISSIONS)
 EXCHANGE = frozenset({"Calendars.ReadWrite", "MailboxSettings.Read", "Mail.Send"})

@@ -16,7 +16,7 @@ import pytest
 from slotguard.config.rules import RulesFile, load_rules
 from slotguard.config.settings import Settings, load_settings
 from slotguard.domain.model import IsoWeek
-from slotguard.service.bootstrap import Service, bootstrap
+from slotguard.entrypoints.bootstrap import Service, bootstrap
 from slotguard.service.clock import FixedClock
 from slotguard.service.report import ScanReport
 from slotguard.service.weekly import WeeklyResult, run_weekly
@@ -31,12 +31,14 @@ class Live:
     clock: FixedClock
     env: dict[str, str]
 
-    def service(self, gateway: Any = None) -> Service:
-        return bootstrap(self.settings, self.rules_file, gateway=gateway, clock=self.clock)
+    def service(self, gateway: Any = None, *, dry_run: bool = False) -> Service:
+        return bootstrap(self.settings, self.rules_file, gateway=gateway, clock=self.clock,
+                         dry_run=dry_run)
 
-    def scan(self, *, gateway_wrapper: Any = None, **kw: Any) -> ScanReport:
+    def scan(self, *, gateway_wrapper: Any = None, dry_run: bool = False,
+             **kw: Any) -> ScanReport:
         async def main() -> ScanReport:
-            service = self.service()
+            service = self.service(dry_run=dry_run)
             try:
                 if gateway_wrapper is not None:
                     service.scanner.gateway = gateway_wrapper(service.gateway)

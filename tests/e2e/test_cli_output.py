@@ -21,8 +21,8 @@ from tests.e2e.conftest import Live
 from typer.testing import CliRunner
 
 from slotguard import exit_codes
-from slotguard.cli import app, live_cmd
 from slotguard.config.rules import example_rules_text
+from slotguard.entrypoints.cli import app, live_cmd
 
 # A terminal as rich sees one (TTY_COMPATIBLE), without colour codes in the captured text.
 TERMINAL = {"TTY_COMPATIBLE": "1", "NO_COLOR": "1"}

@@ -19,7 +19,7 @@ from tests.e2e.conftest import scan_week, use_simulator
 from slotguard.config.rules import load_rules
 from slotguard.config.settings import load_settings
 from slotguard.domain.model import IsoWeek
-from slotguard.service.bootstrap import bootstrap
+from slotguard.entrypoints.bootstrap import bootstrap
 from slotguard.service.clock import FixedClock
 from slotguard.sim.scenario import SLOTGUARD_ROLES
 

@@ -11,17 +11,17 @@ from zoneinfo import ZoneInfo
 from tests.e2e.conftest import Live
 
 from slotguard.domain.blocks import expand_blocks
+from slotguard.domain.decision import calendar_span
 from slotguard.domain.model import CalendarEvent, Purpose, Seller
 from slotguard.domain.planning import blocks_time
 from slotguard.ports import Mailbox
-from slotguard.service.plan import window
 
 
 def read(live: Live, upn: str) -> tuple[Mailbox, list[CalendarEvent]]:
     async def main() -> tuple[Mailbox, list[CalendarEvent]]:
         service = live.service()
         try:
-            start, end = window(live.week, live.rules_file.rules)
+            start, end = calendar_span(live.week, live.rules_file.rules)
             mailbox = await service.gateway.mailbox(upn)
             return mailbox, await service.gateway.events(upn, start, end)
         finally:
@@ -97,8 +97,8 @@ class CrashAfter:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    async def create_event(self, upn: str, event: Any, *, look_first: bool = True) -> str:
-        result = await self.inner.create_event(upn, event, look_first=look_first)
+    async def create_event(self, upn: str, event: Any) -> str:
+        result = await self.inner.create_event(upn, event)
         self.left -= 1
         if self.left == 0:
             raise Crash(event.key)

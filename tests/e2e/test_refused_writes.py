@@ -14,8 +14,8 @@ from tests.e2e.conftest import Live
 from typer.testing import CliRunner
 
 from slotguard import exit_codes
-from slotguard.cli import live_cmd
 from slotguard.config.rules import example_rules_text
+from slotguard.entrypoints.cli import live_cmd
 from slotguard.service import report as rpt
 from slotguard.sim.faults import FaultOptions, FaultRule
 from slotguard.store.ledger import Ledger

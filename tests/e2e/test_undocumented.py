@@ -144,8 +144,8 @@ def test_repeated_transaction_id_answered_with_conflict(live: Live) -> None:
         try:
             # The second POST repeats the first's transactionId, as a retry after a lost
             # answer would if the marker lookup had not found the event.
-            first = await service.gateway.create_event(upn, event, look_first=False)
-            second = await service.gateway.create_event(upn, event, look_first=False)
+            first = await service.gateway.create_event(upn, event)
+            second = await service.gateway.create_event(upn, event)
             return first, second
         finally:
             await service.aclose()

@@ -23,7 +23,7 @@ from tzlocal.windows_tz import win_tz
 from slotguard.config.rules import load_rules
 from slotguard.config.settings import load_settings
 from slotguard.domain.model import IsoWeek, Purpose
-from slotguard.service.bootstrap import Service, bootstrap
+from slotguard.entrypoints.bootstrap import Service, bootstrap
 from slotguard.service.clock import FixedClock
 from slotguard.service.report import ScanReport
 from slotguard.sim.scenario import SLOTGUARD_ROLES

@@ -25,8 +25,8 @@ import httpx
 from slotguard.config.rules import load_rules
 from slotguard.config.settings import Settings, load_settings
 from slotguard.domain.model import IsoWeek
+from slotguard.entrypoints.bootstrap import bootstrap
 from slotguard.graph.marker import KEY_PROPERTY_ID, TASK_APPLICATION
-from slotguard.service.bootstrap import bootstrap
 from slotguard.service.clock import FixedClock
 from slotguard.service.report import ScanReport
 from slotguard.sim.generate import generate_scenario

@@ -9,7 +9,7 @@ import sys
 
 from tests.faults.kill_scan import install
 
-from slotguard.cli import main
+from slotguard.entrypoints.cli import main
 
 if __name__ == "__main__":
     install()

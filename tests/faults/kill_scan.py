@@ -26,10 +26,10 @@ from tests.faults.harness import no_sleep, settings_from
 
 from slotguard.config.rules import load_rules
 from slotguard.domain.model import IsoWeek
+from slotguard.entrypoints.bootstrap import bootstrap
 from slotguard.graph.client import build_gateway
 from slotguard.graph.gateway import GraphGateway
 from slotguard.graph.pipeline import Pipeline
-from slotguard.service.bootstrap import bootstrap
 from slotguard.service.clock import FixedClock
 from slotguard.store.ledger import Ledger
 

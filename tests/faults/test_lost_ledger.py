@@ -19,8 +19,8 @@ from tests.faults.harness import (
 )
 
 from slotguard.config.rules import load_rules
+from slotguard.entrypoints.bootstrap import bootstrap
 from slotguard.graph.client import build_gateway
-from slotguard.service.bootstrap import bootstrap
 from slotguard.service.weekly import WeeklyResult, run_weekly
 from slotguard.sim.faults import FaultOptions
 from slotguard.sim.server import SimServer

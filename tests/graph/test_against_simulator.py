@@ -13,16 +13,20 @@ from tests.graph.conftest import Sleeps
 
 from slotguard.config.settings import Settings
 from slotguard.domain.model import IsoWeek, Purpose
+from slotguard.dryrun import DryRunGateway
 from slotguard.errors import GraphError, MailboxUnavailable, TransientGraphError
 from slotguard.graph.auth import MsalTokenProvider
 from slotguard.graph.client import auth_config, build_gateway
 from slotguard.graph.coalesce import DEFAULT_WINDOW
 from slotguard.graph.delta import WindowSync
 from slotguard.graph.gateway import GraphGateway
-from slotguard.ports import BulkReads, NewEvent
-from slotguard.service.memory import InMemoryCalendarGateway
+from slotguard.memory import InMemoryCalendarGateway
+from slotguard.ports import CalendarGateway, NewEvent
+from slotguard.service.apply import Applier
+from slotguard.service.record import Recorder
 from slotguard.sim.faults import FaultOptions, FaultRule
 from slotguard.sim.server import SimServer
+from slotguard.store.ledger import Ledger
 
 T = TypeVar("T")
 ANNA = "anna.berg@contoso.com"
@@ -62,13 +66,20 @@ def compensation(key: str) -> NewEvent:
                     categories=("Prospecting",))
 
 
-def test_the_graph_gateway_offers_the_scans_bulk_reads(fresh: SimServer) -> None:
-    """The scan reads a wave through $batch and delta only where the port says it may."""
+def test_every_calendar_adapter_implements_the_whole_port(fresh: SimServer) -> None:
+    """Graph, the in-memory tenant and the dry run offer every method of the calendar
+    port, bulk reads included: service tests read the way production does."""
+    wanted = {name for name in vars(CalendarGateway) if not name.startswith("_")}
+    assert {"mailboxes", "windows", "event"} <= wanted
+
     async def check(gateway: GraphGateway) -> None:
-        assert isinstance(gateway, BulkReads)
+        assert all(callable(getattr(gateway, name, None)) for name in wanted)
 
     with_gateway(fresh, check)
-    assert not isinstance(InMemoryCalendarGateway(), BulkReads)
+    memory = InMemoryCalendarGateway()
+    for adapter in (memory, DryRunGateway(memory)):
+        missing = sorted(name for name in wanted if not callable(getattr(adapter, name, None)))
+        assert missing == [], type(adapter).__name__
 
 
 def test_reads_a_week_with_markers_and_a_mailbox(fresh: SimServer) -> None:
@@ -84,6 +95,8 @@ def test_reads_a_week_with_markers_and_a_mailbox(fresh: SimServer) -> None:
 
 
 def test_creating_twice_with_one_key_makes_one_event(fresh: SimServer) -> None:
+    """Two POSTs of one key (the gateway makes one attempt each): the transactionId makes
+    them one event."""
     key = f"{ANNA}|0800-1000|2026-11-24#comp1"
 
     async def work(gateway: GraphGateway) -> Any:
@@ -95,7 +108,28 @@ def test_creating_twice_with_one_key_makes_one_event(fresh: SimServer) -> None:
     assert first == second and [e.id for e in own] == [first]
     assert own[0].marker and own[0].marker.key == key
     posts = [r for r in fresh.requests() if r.method == "POST" and r.path.endswith("/events")]
-    assert len(posts) == 1 and posts[0].transaction_id
+    assert len(posts) == 2 and posts[0].transaction_id == posts[1].transaction_id
+    assert posts[0].transaction_id
+
+
+def test_the_apply_step_looks_before_it_writes_a_key_again(fresh: SimServer) -> None:
+    """A key the ledger does not know as done is looked up first: found, it is not
+    written again (the second applier stands for a lost ledger)."""
+    key = f"{ANNA}|0800-1000|2026-11-24#comp1"
+
+    async def work(gateway: GraphGateway) -> Any:
+        with Ledger.open("sqlite://", migrate=True) as first, \
+                Ledger.open("sqlite://", migrate=True) as lost:
+            one = await Applier(gateway, Recorder(first, ANNA), {}).event(
+                "compensation", compensation(key))
+            two = await Applier(gateway, Recorder(lost, ANNA), {}).event(
+                "compensation", compensation(key))
+        return one, two
+
+    (status, first), (again, second) = with_gateway(fresh, work)
+    assert (status, again) == ("written", "recovered") and first == second
+    posts = [r for r in fresh.requests() if r.method == "POST" and r.path.endswith("/events")]
+    assert len(posts) == 1
 
 
 def test_deleting_refuses_the_sellers_own_events(fresh: SimServer) -> None:
@@ -172,6 +206,7 @@ def test_group_members_are_users_upns(fresh: SimServer) -> None:
 def test_tasks_are_created_once_and_found_again(fresh: SimServer) -> None:
     from datetime import date
 
+    from slotguard.domain.followup import FollowUpTask
     from slotguard.domain.model import Weekday
     from slotguard.ports import NewTask, WeeklyRecurrence
 
@@ -180,15 +215,24 @@ def test_tasks_are_created_once_and_found_again(fresh: SimServer) -> None:
                    recurrence=WeeklyRecurrence(frozenset({Weekday.THURSDAY}), date(2026, 11, 26)),
                    link_url="https://outlook.example/m1", link_title="Fabrikam renewal")
 
+    planned = FollowUpTask(task.key, task.due, task.zone, Weekday.THURSDAY)
+
     async def work(gateway: GraphGateway) -> Any:
         list_id = await gateway.ensure_task_list(ANNA, "Prospecting follow-up")
         again = await gateway.ensure_task_list(ANNA, "Prospecting follow-up")
-        first = await gateway.create_task(ANNA, list_id, task)
-        second = await gateway.create_task(ANNA, list_id, task)
-        return list_id, again, first, second, await gateway.find_task(ANNA, list_id, task.key)
+        # To Do has no transactionId: only the apply step's look keeps a second attempt
+        # (here: with a ledger that lost the first) from writing the task twice.
+        with Ledger.open("sqlite://", migrate=True) as first_ledger, \
+                Ledger.open("sqlite://", migrate=True) as lost:
+            _, first = await Applier(gateway, Recorder(first_ledger, ANNA), {}).task(
+                planned, task, "Prospecting follow-up")
+            status, second = await Applier(gateway, Recorder(lost, ANNA), {}).task(
+                planned, task, "Prospecting follow-up")
+        return list_id, again, first, (status, second), await gateway.find_task(
+            ANNA, list_id, task.key)
 
-    list_id, again, first, second, found = with_gateway(fresh, work)
-    assert list_id == again and first == second == found
+    list_id, again, first, (status, second), found = with_gateway(fresh, work)
+    assert list_id == again and first == second == found and status == "recovered"
     created = [t for t in fresh.tenant.tasks_of(ANNA) if t.get("title") == "Follow up"]
     assert len(created) == 1 and created[0].get("recurrence")
 

@@ -16,9 +16,12 @@ from tests.graph.test_against_simulator import ANNA, compensation, with_gateway
 from slotguard.errors import TransientGraphError
 from slotguard.graph import writes
 from slotguard.graph.gateway import GraphGateway
+from slotguard.service.apply import Applier
+from slotguard.service.record import Recorder
 from slotguard.sim.context import RequestRecord
 from slotguard.sim.faults import FaultOptions, FaultRule
 from slotguard.sim.server import SimServer
+from slotguard.store.ledger import Ledger
 
 T = TypeVar("T")
 ERIK = "erik.holm@contoso.com"
@@ -33,10 +36,20 @@ def run(sim: SimServer, work: Callable[[GraphGateway], Awaitable[T]],
 
 
 def create_all(*keys: tuple[str, str]) -> Callable[[GraphGateway], Awaitable[list[Any]]]:
+    """Each (seller, key) created through the scan's apply step, concurrently, as after a
+    read that found none of slotguard's events (no first look): the event ids, or errors."""
     async def work(gateway: GraphGateway) -> list[Any]:
-        return list(await asyncio.gather(
-            *(gateway.create_event(upn, compensation(key), look_first=False)
-              for upn, key in keys), return_exceptions=True))
+        ledger = Ledger.open("sqlite://", migrate=True)
+
+        async def create(upn: str, key: str) -> str | None:
+            applier = Applier(gateway, Recorder(ledger, upn), {}, own_ids=frozenset())
+            return (await applier.event("compensation", compensation(key)))[1]
+
+        try:
+            return list(await asyncio.gather(*(create(upn, key) for upn, key in keys),
+                                             return_exceptions=True))
+        finally:
+            ledger.close()
 
     return work
 

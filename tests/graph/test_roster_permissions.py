@@ -12,10 +12,10 @@ import pytest
 from tests.graph.test_against_simulator import with_gateway
 
 from slotguard.config.rules import load_rules
+from slotguard.domain.model import ListedSeller
 from slotguard.graph import reads
 from slotguard.graph.gateway import GraphGateway
 from slotguard.ports import GroupMembers
-from slotguard.service.plan import Target
 from slotguard.service.sellers import roster_from
 from slotguard.sim.scenario import SLOTGUARD_ROLES
 from slotguard.sim.server import SimServer
@@ -29,7 +29,7 @@ def grant(sim: SimServer, *roles: str) -> None:
     next(iter(sim.tenant.apps.values())).roles = roles
 
 
-def roster(sim: SimServer) -> tuple[list[Target], list[str]]:
+def roster(sim: SimServer) -> tuple[list[ListedSeller], list[str]]:
     rules_file = load_rules(None, example_fallback=True)
 
     async def work(gateway: GraphGateway) -> Any:

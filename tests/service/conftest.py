@@ -16,15 +16,16 @@ from slotguard.domain.model import (
     BlockRule,
     CalendarEvent,
     IsoWeek,
+    ListedSeller,
     Organization,
     Rules,
     Weekday,
     WorkingHours,
 )
+from slotguard.dryrun import dry_run as dry_run_adapters
+from slotguard.memory import InMemoryCalendarGateway
 from slotguard.ports import Mailbox
 from slotguard.service.clock import FixedClock
-from slotguard.service.memory import InMemoryCalendarGateway
-from slotguard.service.plan import Target
 from slotguard.service.scan import Scanner
 from slotguard.store.ledger import Ledger
 from slotguard.texts import Texts
@@ -57,15 +58,19 @@ class World:
     ledger: Ledger
     clock: FixedClock
     rules: Rules
-    targets: list[Target]
+    targets: list[ListedSeller]
     texts: dict[str, Texts] = field(default_factory=dict)  # the rules file's own words
 
-    def scanner(self, **kw: object) -> Scanner:
-        async def roster() -> tuple[list[Target], list[str]]:
+    def scanner(self, *, dry_run: bool = False, **kw: object) -> Scanner:
+        """A scanner over the world; ``dry_run``: over the dry run's adapters, as the
+        bootstrap wires them."""
+        async def roster() -> tuple[list[ListedSeller], list[str]]:
             return list(self.targets), []
 
         kw.setdefault("texts", self.texts)
-        return Scanner(gateway=self.gateway, ledger=self.ledger, rules=self.rules,
+        gateway, ledger = (dry_run_adapters(self.gateway, self.ledger) if dry_run
+                           else (self.gateway, self.ledger))
+        return Scanner(gateway=gateway, ledger=ledger, rules=self.rules,
                        roster=roster, clock=self.clock, replica="test", **kw)  # type: ignore[arg-type]
 
 
@@ -77,7 +82,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     clock = FixedClock(at(Weekday.MONDAY, 7))
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", clock.now, migrate=True)
     rules = Rules(Organization(frozenset({"contoso.com"})))
-    targets = [Target(ANNA, "Nordics", (BLOCK,), "maria.lind@contoso.com"),
-               Target(ERIK, "Nordics", (BLOCK,), "maria.lind@contoso.com")]
+    targets = [ListedSeller(ANNA, "Nordics", (BLOCK,), "maria.lind@contoso.com"),
+               ListedSeller(ERIK, "Nordics", (BLOCK,), "maria.lind@contoso.com")]
     yield World(gateway, ledger, clock, rules, targets)
     ledger.close()

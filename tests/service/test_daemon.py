@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from structlog.testing import capture_logs
 
-from slotguard.service.daemon import Daemon, heartbeat_age
+from slotguard.entrypoints.daemon import Daemon, heartbeat_age
 
 
 def test_ticks_until_stopped_then_exits_zero(tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ from tests.service.conftest import ANNA, ERIK, HOURS, WEEK, ZONE, World, at, cus
 from slotguard import exit_codes
 from slotguard.domain.model import Weekday
 from slotguard.errors import TransientGraphError
+from slotguard.memory import InMemoryCalendarGateway
 from slotguard.ports import Mailbox
-from slotguard.service.memory import InMemoryCalendarGateway
 
 
 class FlakyMail(InMemoryCalendarGateway):

@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from slotguard.service.identity import claim_identity, stable_replica_id
+from slotguard.entrypoints.identity import claim_identity, stable_replica_id
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from slotguard.service.identity import claim_identity
+from slotguard.entrypoints.identity import claim_identity
 me = claim_identity(Path(sys.argv[1]), None)
 print(me.replica, flush=True)
 time.sleep(60)

@@ -11,7 +11,7 @@ from tests.service.conftest import ANNA, ERIK, WEEK, World, at, customer_meeting
 
 from slotguard import exit_codes
 from slotguard.domain.model import CalendarEvent, Weekday
-from slotguard.service.memory import InMemoryCalendarGateway
+from slotguard.memory import InMemoryCalendarGateway
 from slotguard.store.ledger import Ledger
 
 

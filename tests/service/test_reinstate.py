@@ -8,7 +8,7 @@ from tests.service.conftest import ANNA, WEEK, World, at, customer_meeting
 
 from slotguard.domain.model import Weekday
 from slotguard.graph.marker import transaction_id
-from slotguard.service.memory import moved
+from slotguard.memory import moved
 
 
 def _scan(world: World) -> None:

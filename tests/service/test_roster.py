@@ -8,7 +8,7 @@ import asyncio
 from tests.config.test_rules import MINIMAL
 
 from slotguard.config.rules import load_rules_text
-from slotguard.service.memory import InMemoryCalendarGateway
+from slotguard.memory import InMemoryCalendarGateway
 from slotguard.service.sellers import roster_from
 
 RULES = MINIMAL + """

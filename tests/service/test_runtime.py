@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from slotguard import runtime
+from slotguard.entrypoints import runtime
 
 
 @pytest.fixture

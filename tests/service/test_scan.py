@@ -46,7 +46,7 @@ def _meeting_in_block(world: World, event_id: str = "m1", weekday: Weekday = Wee
 
 def test_dry_run_writes_nothing_and_returns_the_plan(world: World) -> None:
     _meeting_in_block(world)
-    report = scan(world.scanner(), dry_run=True)
+    report = scan(world.scanner(dry_run=True))
     anna = next(s for s in report.sellers if s.upn == ANNA)
     assert [c.status for c in anna.compensations] == ["planned", "planned"]
     assert [t.status for t in anna.tasks] == ["planned"]
@@ -105,7 +105,7 @@ def test_meeting_moved_out_before_block_withdraws_compensations(world: World) ->
     world.gateway.put_event(ANNA, private)
     scan(world.scanner())
     assert len(world.gateway.own(ANNA)) == 2
-    from slotguard.service.memory import moved
+    from slotguard.memory import moved
 
     world.gateway.put_event(ANNA, moved(meeting, at(Weekday.TUESDAY, 13), at(Weekday.TUESDAY, 14)))
     report = scan(world.scanner())
@@ -121,7 +121,7 @@ def test_meeting_moved_out_before_block_withdraws_compensations(world: World) ->
 def test_meeting_moved_after_block_started_keeps_compensations(world: World) -> None:
     meeting = _meeting_in_block(world)
     scan(world.scanner())
-    from slotguard.service.memory import moved
+    from slotguard.memory import moved
 
     world.clock.instant = at(Weekday.TUESDAY, 9)
     world.gateway.put_event(ANNA, moved(meeting, at(Weekday.TUESDAY, 13), at(Weekday.TUESDAY, 14)))
@@ -155,10 +155,10 @@ def test_one_sellers_failure_does_not_stop_the_others(world: World) -> None:
     missing = "ghost@contoso.com"
     from tests.service.conftest import BLOCK
 
-    from slotguard.service.plan import Target
+    from slotguard.domain.model import ListedSeller
 
-    world.targets.append(Target(missing, "Nordics", (BLOCK,)))
-    world.targets.append(Target("slow@contoso.com", "Nordics", (BLOCK,)))
+    world.targets.append(ListedSeller(missing, "Nordics", (BLOCK,)))
+    world.targets.append(ListedSeller("slow@contoso.com", "Nordics", (BLOCK,)))
     from tests.service.conftest import HOURS, ZONE
 
     from slotguard.ports import Mailbox
@@ -200,4 +200,26 @@ def test_seller_leased_by_another_replica_is_left_alone(world: World) -> None:
     assert anna.status == "leased" and world.gateway.own(ANNA) == []
     world.ledger.release_lease(f"seller:{ANNA}", "other")
     scan(world.scanner())
+    assert len(world.gateway.own(ANNA)) == 2
+
+
+def test_each_seller_is_decided_once_a_cycle(world: World, monkeypatch: pytest.MonkeyPatch,
+                                             ) -> None:
+    """A meeting known only in its stored form (no subject, no link): its details are looked
+    up for the writes' words, and the decision is not made again with them."""
+    from slotguard.service import seller
+
+    world.gateway.put_event(ANNA, customer_meeting("m1", at(Weekday.TUESDAY, 8, 30),
+                                                   at(Weekday.TUESDAY, 9, 30), subject=""))
+    decided: list[str] = []
+    real = seller.decide
+
+    def counted(who, *args):  # type: ignore[no-untyped-def]
+        decided.append(who.upn)
+        return real(who, *args)
+
+    monkeypatch.setattr(seller, "decide", counted)
+    scan(world.scanner())
+    assert sorted(decided) == [ANNA, ERIK]
+    assert ("event", ANNA) in world.gateway.calls  # the meeting named by the writes
     assert len(world.gateway.own(ANNA)) == 2

@@ -1,6 +1,8 @@
-"""The unchanged-seller shortcut: a seller whose inputs match a settled no-op decision is not
-decided again, and nothing that could change the decision is ever hidden by it — a calendar
-change, a pending write, a new week, a new day, new rules, a block start passing."""
+"""The unchanged-seller shortcut: a seller whose inputs match a cycle that wrote nothing is
+not decided again, and nothing that could change the decision is ever hidden by it — a
+calendar change, a pending write, a new week, a new day, new rules, a block start passing.
+A cycle that wrote is not remembered: the next one decides again (reading its writes back,
+writing nothing, looking nothing up) and is remembered."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from tests.service.conftest import ANNA, ERIK, WEEK, World, at, customer_meeting
 
 from slotguard.domain.model import Policy, Purpose, Weekday
 from slotguard.errors import MailboxUnavailable
-from slotguard.service.memory import moved
+from slotguard.memory import moved
 from slotguard.service.report import ScanReport, SellerReport
 from slotguard.service.scan import Scanner
 
@@ -42,13 +44,22 @@ def test_settled_sellers_are_skipped_with_the_result_kept(world: World) -> None:
     first = scan(scanner)
     assert of(first, ANNA).placed() == 2 and not of(first, ANNA).unchanged
     writes, actions = world.gateway.writes, world.ledger.actions()
-    violation = world.ledger.violation(of(first, ANNA).violations[0].key)
     world.gateway.calls.clear()
     world.clock.instant += timedelta(minutes=5)
 
+    # The first cycle wrote for Anna: the second decides her again, reads its writes back
+    # and has nothing to write or look up; Erik, who had nothing to write, is skipped.
     second = scan(scanner)
-    anna = of(second, ANNA)
-    assert anna.unchanged and of(second, ERIK).unchanged
+    assert not of(second, ANNA).unchanged and of(second, ERIK).unchanged
+    assert {c.status for c in of(second, ANNA).compensations} == {"existing"}
+    assert decided(world) == set() and world.gateway.writes == writes
+    assert world.ledger.actions() == actions
+    violation = world.ledger.violation(of(first, ANNA).violations[0].key)
+    world.clock.instant += timedelta(minutes=5)
+
+    third = scan(scanner)
+    anna = of(third, ANNA)
+    assert anna.unchanged and of(third, ERIK).unchanged
     # The result stands as it is, now as existing compensations and tasks.
     assert [v.key for v in anna.violations] == [v.key for v in of(first, ANNA).violations]
     assert {c.status for c in anna.compensations} == {"existing"} and len(anna.compensations) == 2
@@ -86,6 +97,7 @@ def test_a_new_week_and_a_new_day_are_decided(world: World) -> None:
     meeting_in_tuesday_block(world)
     scanner = world.scanner()
     scan(scanner)
+    scan(scanner)  # reads the first cycle's writes back
     assert of(scan(scanner), ANNA).unchanged
     world.clock.instant += timedelta(days=1)  # Tuesday 07:00: same week, another day
     assert not of(scan(scanner), ANNA).unchanged
@@ -98,6 +110,7 @@ def test_new_rules_are_decided(world: World) -> None:
     meeting_in_tuesday_block(world)
     scanner = world.scanner()
     scan(scanner)
+    scan(scanner)  # reads the first cycle's writes back
     assert of(scan(scanner), ANNA).unchanged
     scanner.rules = replace(world.rules, policy=replace(Policy(), compensation_count=3))
     report = scan(scanner)
@@ -120,6 +133,7 @@ def test_a_block_start_passing_is_honoured(world: World) -> None:
         world.clock.instant = at(Weekday.TUESDAY, 7)
         scanner = world.scanner()
         scan(scanner)
+        scan(scanner)  # reads the first cycle's writes back
         assert of(scan(scanner), ANNA).unchanged
         world.clock.instant = when
         assert of(scan(scanner), ANNA).unchanged
@@ -136,13 +150,15 @@ def test_a_block_start_passing_is_honoured(world: World) -> None:
 
 def test_dry_runs_never_skip_nor_settle(world: World) -> None:
     meeting_in_tuesday_block(world)
+    dry = world.scanner(dry_run=True)
+    asyncio.run(dry.scan(week=WEEK))
+    assert len(dry.settled) == 0
     scanner = world.scanner()
-    asyncio.run(scanner.scan(week=WEEK, dry_run=True))
-    assert scanner.settled == {}
-    scan(scanner)
-    scan(scanner)
-    dry = asyncio.run(scanner.scan(week=WEEK, dry_run=True))
-    assert not of(dry, ANNA).unchanged and of(dry, ANNA).violations
+    for _ in range(3):
+        scan(scanner)
+    report = asyncio.run(dry.scan(week=WEEK))
+    assert not of(report, ANNA).unchanged and of(report, ANNA).violations
+    assert len(dry.settled) == 0
 
 
 def test_a_daemon_cycle_counts_sellers_without_listing_them(world: World) -> None:
@@ -151,6 +167,7 @@ def test_a_daemon_cycle_counts_sellers_without_listing_them(world: World) -> Non
     first = asyncio.run(scanner.scan(week=WEEK, list_all=False))
     assert first.sellers == [] and first.unchanged == 0
     assert first.totals()["violations"] == 1 and first.totals()["compensations"] == 2
+    scan(scanner)  # reads the first cycle's writes back
     listed = scan(scanner)
     counted = asyncio.run(scanner.scan(week=WEEK, list_all=False))
     assert all(s.unchanged for s in listed.sellers) and counted.sellers == []

@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import time, timedelta
 
 import pytest
+from slotguard.service.plan import Target
 from structlog.testing import capture_logs
 from tests.service.conftest import ANNA, BLOCK, ERIK, WEEK, World, at
 
@@ -17,7 +18,6 @@ from slotguard.domain.model import (
     Weekday,
 )
 from slotguard.errors import AuthError, MailboxUnavailable
-from slotguard.service.plan import Target
 from slotguard.service.weekly import run_weekly
 from slotguard.texts import Custom, Texts
 
@@ -40,13 +40,13 @@ def test_block_series_once_per_week_across_replicas(world: World) -> None:
 
 
 def test_dry_run_counts_what_it_would_create_and_writes_nothing(world: World) -> None:
-    planned = asyncio.run(run_weekly(world.scanner(), week=WEEK, dry_run=True))
+    planned = asyncio.run(run_weekly(world.scanner(dry_run=True), week=WEEK))
     assert planned.ran and planned.series_created == 2
     assert world.gateway.writes == 0 and world.gateway.own(ANNA) == []
     assert world.ledger.actions() == []
     real = asyncio.run(run_weekly(world.scanner(), week=WEEK))  # the claim was not taken
     assert real.ran and real.series_created == 2
-    after = asyncio.run(run_weekly(world.scanner(), week=WEEK.shift(1), dry_run=True))
+    after = asyncio.run(run_weekly(world.scanner(dry_run=True), week=WEEK.shift(1)))
     assert after.series_created == 0  # the series exist now: nothing left to do
 
 

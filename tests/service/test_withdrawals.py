@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from slotguard.service.memory import moved
 from structlog.testing import capture_logs
 from tests.service.conftest import ANNA, WEEK, World, at, customer_meeting
 
 from slotguard.domain.model import CalendarEvent, OwnMarker, Purpose, Weekday
 from slotguard.errors import TransientGraphError
 from slotguard.service.apply import EXISTING, WRITTEN, Applier
-from slotguard.service.memory import moved
 from slotguard.store.ledger import Ledger
 
 VIOLATION = f"{ANNA}|prospecting|{WEEK.day(Weekday.TUESDAY)}"

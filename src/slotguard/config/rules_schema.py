@@ -13,13 +13,13 @@ import re
 import uuid
 from datetime import time
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from slotguard.config._validation import choice, fail, shown
-from slotguard.config.rules_texts import Language, localized
+from slotguard.config.rules_texts import Language, Localized, localized
 from slotguard.domain.model import InternalMeetings, ShowAs, Weekday, WhenFull
 from slotguard.texts import TITLE_LIMIT, TemplateError, fill, placeholders, unsafe_character
 from slotguard.timezones import to_iana, to_windows
@@ -263,17 +263,25 @@ class PolicyModel(_Table):
         return minutes
 
 
+if TYPE_CHECKING:  # what the models hold once validated
+    LocalizedText = Localized
+    LocalizedTemplate = Localized
+else:  # what pydantic validates: one text, or a table of them by language
+    LocalizedText = localized(Text)
+    LocalizedTemplate = localized(Annotated[str, BeforeValidator(_title_template)])
+
+
 class HabitModel(_Table):
     id: Ident
-    title: localized(Text)
+    title: LocalizedText
     weekday: DayName
 
 
 class FollowUpModel(_Table):
     enabled: bool = True
     # None: the catalog's, in each team's language
-    list_name: localized(Text) | None = None
-    title_template: localized(Annotated[str, BeforeValidator(_title_template)]) | None = None
+    list_name: LocalizedText | None = None
+    title_template: LocalizedTemplate | None = None
     due_working_days: int = Field(2, ge=0, le=30)
     recurrence: Annotated[Recurrence, choice(Recurrence)] = Recurrence.WEEKLY
     habits: list[HabitModel] = Field(default_factory=list)

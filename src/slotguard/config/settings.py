@@ -19,7 +19,7 @@ import os
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import dotenv_values
@@ -39,7 +39,8 @@ from slotguard.errors import ConfigError
 
 __all__ = [
     "CLOUDS", "ENV_PREFIX", "Cloud", "CloudEndpoints", "LogFormat", "LogLevel", "Settings",
-    "credentials_dir", "load_settings", "settings_problems", "unknown_variables",
+    "credentials_dir", "load_settings", "settings_from", "settings_problems",
+    "unknown_variables",
 ]
 
 ENV_PREFIX = "SLOTGUARD_"
@@ -143,6 +144,8 @@ class Settings(BaseSettings):
     # image and the Kubernetes manifests set 0.0.0.0:9180 for probes and Prometheus.
     http_listen: Annotated[str, AfterValidator(check.listen_address)] = "127.0.0.1:9180"
 
+    given_only: ClassVar[bool] = False  # _GivenOnly: no environment, .env or credentials
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -152,6 +155,8 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
+        if cls.given_only:
+            return (init_settings,)
         # The directory is looked up per construction: it is the process's environment
         # at the time, as for every other setting.
         return (init_settings, env_settings, dotenv_settings,
@@ -300,6 +305,24 @@ def unknown_variables(environ: Mapping[str, str] | None = None,
         hint = f"did you mean {close[0]}?" if close else "see docs/configuration.md"
         lines.append(f"{name}: not a slotguard setting and ignored; {hint}")
     return lines
+
+
+class _GivenOnly(Settings):
+    """Settings from the values given, nothing from the environment, ``.env`` or
+    credentials (the demo's: its own tenant, whatever the operator has set)."""
+
+    given_only: ClassVar[bool] = True
+
+
+def settings_from(variables: Mapping[str, str]) -> Settings:
+    """Settings from ``SLOTGUARD_*`` variables alone, as if they were the whole
+    environment; ConfigError with one line per problem."""
+    values: dict[str, Any] = {name.removeprefix(ENV_PREFIX).lower(): value
+              for name, value in variables.items() if name.startswith(ENV_PREFIX)}
+    try:
+        return _GivenOnly(**values)
+    except ValidationError as exc:
+        raise ConfigError(settings_problems(exc)) from None
 
 
 def load_settings(**overrides: Any) -> Settings:

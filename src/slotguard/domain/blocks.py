@@ -40,7 +40,7 @@ def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
 
     Ambiguous times take the first occurrence; nonexistent times the end of the gap (see the
     module docstring). Memoised: a team's sellers share zone, days and times, and a scan
-    asks for the same few instants thousands of times (3% of a first cycle's CPU).
+    asks for the same few instants thousands of times.
     """
     local = datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=tz)
     instant = local.astimezone(UTC)

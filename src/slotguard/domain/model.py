@@ -148,6 +148,23 @@ class Seller:
 
 
 @dataclass(frozen=True, slots=True)
+class ListedSeller:
+    """A seller as the rules file and the teams' groups list them, before their mailbox
+    says where and when they work."""
+
+    upn: str
+    team: str
+    blocks: tuple[BlockRule, ...]
+    manager: str | None = None
+    language: str = "en"  # the team's
+
+    def seller(self, zone: str, working_hours: WorkingHours) -> Seller:
+        """The seller, once their mailbox gave the zone and working hours."""
+        return Seller(upn=self.upn, team=self.team, zone=zone, working_hours=working_hours,
+                      blocks=self.blocks, manager=self.manager, language=self.language)
+
+
+@dataclass(frozen=True, slots=True)
 class IsoWeek:
     year: int
     week: int

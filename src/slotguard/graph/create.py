@@ -1,8 +1,9 @@
-"""Creating once: look for what an earlier attempt wrote, then POST.
+"""Creating an item with one POST.
 
-A POST that met a 5xx or no answer may have landed, so it is never repeated blindly
-(``idempotent=False``: the pipeline retries only 429 and 401 on its own); the next attempt
-looks again first. Events and To Do lists and tasks all create this way.
+A POST that met a 5xx or no answer may have landed, so it is never repeated blindly here
+(``idempotent=False``: the pipeline retries only 429 and 401 on its own): the error goes
+to the caller, whose apply step looks for the item before it writes again
+(service/apply.py). Events and To Do lists and tasks all create this way.
 """
 
 from __future__ import annotations
@@ -10,57 +11,41 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
-from slotguard.errors import GraphError, TransientGraphError
+from slotguard.errors import GraphError
 from slotguard.graph import reads, writes
 from slotguard.graph.errors import Target
 from slotguard.graph.fallbacks import Fallback, Fallbacks
-from slotguard.graph.pipeline import Pipeline
 
 Send = Callable[..., Awaitable[bytes | None]]
 
 
-async def create_once(send: Send, pipeline: Pipeline, upn: str, builder: Any, body: Any,
+async def create_once(send: Send, upn: str, builder: Any, body: Any,
                       find: Callable[[], Awaitable[str | None]], entity: str, *,
-                      look_first: bool, refused: Collection[int] = (),
+                      refused: Collection[int] = (),
                       resolved: Callable[[GraphError], None] | None = None,
                       ) -> tuple[str, bool]:
-    """(id, created): POST ``body`` through ``builder`` unless ``find`` turns up what an
-    earlier attempt wrote. ``look_first=False`` skips the first look, for a key no earlier
-    attempt can have written. A POST refused with a status in ``refused`` is looked up
-    once more (an event's transactionId that Exchange still remembers can be refused as a
-    duplicate): what ``find`` gives then is the answer (and ``resolved`` hears of the
-    refusal), else the refusal stands."""
-    attempt = 0
-    while True:
-        attempt += 1
-        if look_first or attempt > 1:
-            existing = await find()
-            if existing is not None:
-                return existing, False
-        try:
-            raw = await send(lambda: writes.post_request(builder, body),
-                             mailbox=upn, target=Target.MAILBOX, idempotent=False)
-        except TransientGraphError as exc:
-            wait = pipeline.policy.wait_before_retry(attempt, exc.retry_after)
-            if wait is None:
-                raise
-            await pipeline.sleep(wait)
-            continue
-        except GraphError as exc:
-            if exc.status not in refused:
-                raise
-            existing = await find()
-            if existing is None:
-                raise
-            if resolved is not None:
-                resolved(exc)
-            return existing, False
-        return reads.decode_id(raw, entity), True
+    """(id, created): POST ``body`` through ``builder``. A POST refused with a status in
+    ``refused`` is looked up with ``find`` (an event's transactionId that Exchange still
+    remembers can be refused as a duplicate): what ``find`` gives then is the answer (and
+    ``resolved`` hears of the refusal), else the refusal stands."""
+    try:
+        raw = await send(lambda: writes.post_request(builder, body),
+                         mailbox=upn, target=Target.MAILBOX, idempotent=False)
+    except GraphError as exc:
+        if exc.status not in refused:
+            raise
+        existing = await find()
+        if existing is None:
+            raise
+        if resolved is not None:
+            resolved(exc)
+        return existing, False
+    return reads.decode_id(raw, entity), True
 
 
-async def create_recurring(send: Send, pipeline: Pipeline, upn: str, builder: Any,
+async def create_recurring(send: Send, upn: str, builder: Any,
                            body: Callable[[bool], Any], find: Callable[[], Awaitable[str | None]],
-                           entity: str, *, look_first: bool, fallbacks: Fallbacks,
+                           entity: str, *, fallbacks: Fallbacks,
                            fallback: Fallback, refused: Collection[int] = (),
                            resolved: Callable[[GraphError], None] | None = None,
                            ) -> tuple[str, bool]:
@@ -69,12 +54,12 @@ async def create_recurring(send: Send, pipeline: Pipeline, upn: str, builder: An
     with it wrote nothing, so the same item goes again at once without it."""
     first = body(fallback not in fallbacks)
     try:
-        return await create_once(send, pipeline, upn, builder, first, find, entity,
-                                 look_first=look_first, refused=refused, resolved=resolved)
+        return await create_once(send, upn, builder, first, find, entity,
+                                 refused=refused, resolved=resolved)
     except GraphError as error:
         if error.status != 400 or not writes.has_recurrence_zone(first):
             raise
-        created = await create_once(send, pipeline, upn, builder, body(False), find, entity,
-                                    look_first=False, refused=refused, resolved=resolved)
+        created = await create_once(send, upn, builder, body(False), find, entity,
+                                    refused=refused, resolved=resolved)
         fallbacks.take(fallback, code=error.code)
         return created

@@ -27,7 +27,7 @@ from msgraph.generated.users.item.events.item.event_item_request_builder import 
 )
 
 from slotguard.domain.model import CalendarEvent, OwnMarker
-from slotguard.errors import BadGraphData, GraphError, SlotguardError
+from slotguard.errors import BadGraphData, GraphError, SlotguardError, TransientGraphError
 from slotguard.graph import reads, writes
 from slotguard.graph.batch import BatchCall, send_batch
 from slotguard.graph.coalesce import BatchWriter
@@ -275,7 +275,7 @@ class GraphGateway:
         return decode_event_page(raw or b"{}")
 
     async def event(self, upn: str, event_id: str) -> CalendarEvent | None:
-        """``ports.EventById``: any event by id, with its subject and link."""
+        """Any event by id, with its subject and link."""
         return await self.own_event(upn, event_id)
 
     async def own_event(self, upn: str, event_id: str) -> CalendarEvent | None:
@@ -294,13 +294,11 @@ class GraphGateway:
 
     # -- writing events ----------------------------------------------------------------
 
-    async def create_event(self, upn: str, event: NewEvent, *, look_first: bool = True) -> str:
-        """Create once per key: an event already carrying the key is returned instead
-        (covers a lost response and Exchange forgetting the transactionId).
-        ``look_first=False`` is for a key no earlier attempt can have written (the ledger
-        has never seen it): the lookup would only cost a request. A POST that met a 5xx
-        or no answer may have landed: it is looked up before it goes again (with the same
-        transactionId), never repeated blindly, alone or inside a $batch."""
+    async def create_event(self, upn: str, event: NewEvent) -> str:
+        """One attempt to create ``event``, with its key's transactionId. An event already
+        carrying the key is returned instead when Exchange refuses the transactionId as a
+        duplicate. The caller looks for an earlier attempt's event first, and again after
+        a 5xx or no answer (service/apply.py): a POST is never repeated blindly here."""
         events = self.client.users.by_user_id(upn).events
 
         async def find() -> str | None:
@@ -315,9 +313,9 @@ class GraphGateway:
                 self.fallbacks.take(Fallback.TRANSACTION_CONFLICT, code=error.code)
 
         event_id, created = await create_recurring(
-            self.send, self.pipeline, upn, events,
+            self.send, upn, events,
             lambda zone: writes.event_body(event, recurrence_zone=zone), find, "event",
-            look_first=look_first, fallbacks=self.fallbacks,
+            fallbacks=self.fallbacks,
             fallback=Fallback.EVENT_RECURRENCE_ZONE, refused=(400, 409), resolved=conflict)
         if created:
             log.debug("graph.event_created", seller=upn, key=event.key, event_id=event_id)
@@ -355,9 +353,17 @@ class GraphGateway:
     async def task_keys(self, upn: str, list_id: str) -> dict[str, str]:
         return await self._todo.task_keys(upn, list_id)
 
-    async def create_task(self, upn: str, list_id: str, task: NewTask, *,
-                          look_first: bool = True) -> str:
-        return await self._todo.create_task(upn, list_id, task, look_first=look_first)
+    async def create_task(self, upn: str, list_id: str, task: NewTask) -> str:
+        return await self._todo.create_task(upn, list_id, task)
+
+    async def before_retry(self, attempt: int, error: TransientGraphError) -> bool:
+        """The pipeline's retry policy for a write that met a 5xx or no answer: wait and
+        say so, or False when it gives up."""
+        wait = self.pipeline.policy.wait_before_retry(attempt, error.retry_after)
+        if wait is None:
+            return False
+        await self.pipeline.sleep(wait)
+        return True
 
     # -- mail ----------------------------------------------------------------------------
 

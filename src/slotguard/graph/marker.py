@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 
+from slotguard.domain.keys import parse_compensation_key
 from slotguard.domain.model import OwnMarker, Purpose
 
 # Fixed forever: changing it would orphan every event slotguard ever wrote.
@@ -64,7 +65,8 @@ def marker_from_properties(props: dict[str, str]) -> OwnMarker | None:
     except ValueError:
         # An event with our key but no (or an unknown) purpose is still ours; the key
         # suffix tells a compensation from a block series.
-        purpose = Purpose.COMPENSATION if "#comp" in key else Purpose.BLOCK
+        purpose = (Purpose.COMPENSATION if parse_compensation_key(key) is not None
+                   else Purpose.BLOCK)
     return OwnMarker(purpose=purpose, key=key)
 
 

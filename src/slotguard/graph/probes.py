@@ -109,7 +109,7 @@ class _Probe:
             key=self.event_key, purpose=Purpose.COMPENSATION, subject=SUBJECT, body=NOTE,
             start=start, end=start + timedelta(minutes=15), zone=zone, reminder_minutes=0,
             recurrence=WeeklyRecurrence(frozenset({_weekday(day)}), day, day + timedelta(7)))
-        first = await self.gateway.create_event(self.upn, event, look_first=False)
+        first = await self.gateway.create_event(self.upn, event)
         self.event_ids.append(first)
         self.result.wrote.add("event")
         zoned = self.taken(Fallback.EVENT_RECURRENCE_ZONE)
@@ -143,7 +143,7 @@ class _Probe:
     async def repeat(self, event: NewEvent, first: str) -> None:
         """The same event again with the same transactionId, as a retry after a lost
         answer sends it."""
-        again = await self.gateway.create_event(self.upn, event, look_first=False)
+        again = await self.gateway.create_event(self.upn, event)
         conflict = self.taken(Fallback.TRANSACTION_CONFLICT)
         if again != first:
             self.event_ids.append(again)
@@ -181,7 +181,7 @@ class _Probe:
         task = NewTask(key=self.task_key, title=TASK_TITLE, body=NOTE, due=due, zone=zone,
                        recurrence=WeeklyRecurrence(frozenset({_weekday(due)}), due),
                        link_title="slotguard doctor")
-        task_id = await self.gateway.create_task(self.upn, list_id, task, look_first=False)
+        task_id = await self.gateway.create_task(self.upn, list_id, task)
         self.task = (list_id, task_id)
         self.result.wrote.add("task")
         zoned = self.taken(Fallback.TASK_RECURRENCE_ZONE)

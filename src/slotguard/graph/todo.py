@@ -47,8 +47,9 @@ class TodoGateway:
         self._new_lists: set[tuple[str, str]] = set()
 
     async def ensure_task_list(self, upn: str, name: str) -> str:
-        """slotguard's list for ``upn``, created when missing. A create that met a 5xx or
-        no answer may have landed: the lists are read again before it goes again."""
+        """slotguard's list for ``upn``, looked up by name and created when missing. A
+        create that met a 5xx or no answer may have landed: the caller asks again, and the
+        lists are read again before it goes again."""
         cache_key = (upn.lower(), name.casefold())
         if cache_key in self._lists:
             return self._lists[cache_key]
@@ -61,9 +62,11 @@ class TodoGateway:
                     return str(item.id)
             return None
 
-        list_id, created = await create_once(self.send, self.pipeline, upn, lists,
-                                             writes.task_list_body(name), find, "todoTaskList",
-                                             look_first=True)
+        list_id, created = await find(), False
+        if list_id is None:
+            list_id, created = await create_once(self.send, upn, lists,
+                                                 writes.task_list_body(name), find,
+                                                 "todoTaskList")
         if created:
             self._new_lists.add((upn.lower(), list_id))
         log.debug("graph.task_list_ready", seller=upn, list_id=list_id)
@@ -129,12 +132,10 @@ class TodoGateway:
 
         return list(await asyncio.gather(*(links(t) for t in found)))
 
-    async def create_task(self, upn: str, list_id: str, task: NewTask, *,
-                          look_first: bool = True) -> str:
-        """To Do has no transactionId: look before writing, and only 429/401 are retried
-        blindly; after a 5xx or a network fault the next attempt looks again first.
-        ``look_first=False`` skips the first look, for a key the caller has just looked
-        up; later attempts still look. A recurrence zone the tenant refuses is left out."""
+    async def create_task(self, upn: str, list_id: str, task: NewTask) -> str:
+        """One attempt: To Do has no transactionId, so the caller looks before writing
+        (and again after a 5xx or a network fault). A recurrence zone the tenant refuses
+        is left out."""
         tasks = self.client.users.by_user_id(upn).todo.lists.by_todo_task_list_id(list_id).tasks
         self._new_lists.discard((upn.lower(), list_id))  # written to: no longer known empty
 
@@ -142,9 +143,9 @@ class TodoGateway:
             return self.find_task(upn, list_id, task.key)
 
         task_id, _ = await create_recurring(
-            self.send, self.pipeline, upn, tasks,
+            self.send, upn, tasks,
             lambda zone: writes.task_body(task, recurrence_zone=zone), find, "todoTask",
-            look_first=look_first, fallbacks=self.fallbacks,
+            fallbacks=self.fallbacks,
             fallback=Fallback.TASK_RECURRENCE_ZONE)
         log.debug("graph.task_ready", seller=upn, key=task.key, task_id=task_id)
         return task_id

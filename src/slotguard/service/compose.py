@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from slotguard.domain.escalation import EscalationDecision
 from slotguard.domain.followup import FollowUpTask
+from slotguard.domain.keys import series_key
 from slotguard.domain.model import (
     BlockOccurrence,
     BlockRule,
@@ -122,10 +123,6 @@ def compensation_event(violation: Violation, placement: PlannedCompensation, pol
     )
 
 
-def series_key(upn: str, rule: BlockRule) -> str:
-    return f"{upn.lower()}|{rule.id}|series"
-
-
 def block_series_event(upn: str, rule: BlockRule, first: BlockOccurrence, zone: str,
                        policy: Policy, texts: Texts) -> NewEvent:
     """The seller's visible recurring block, so colleagues see the time as taken."""
@@ -142,7 +139,7 @@ def block_series_event(upn: str, rule: BlockRule, first: BlockOccurrence, zone: 
         texts.gettext("slotguard keeps this block in your calendar."),
     ])
     return NewEvent(
-        key=series_key(upn, rule),
+        key=series_key(upn, rule.id),
         purpose=Purpose.BLOCK,
         subject=rule.title,
         body=body,

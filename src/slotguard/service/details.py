@@ -1,22 +1,21 @@
-"""The meetings a write names, looked up in Graph when the window came from the ledger.
+"""The meetings a write names, looked up in Graph when the calendar came from the ledger.
 
 The ledger's snapshot keeps events in their stored form (domain/retention.py): enough to
 decide, not enough to write. A make-up block's body and a follow-up task's title name the
 meeting, and a task links to it, so before a seller's writes the meetings they name are
 read again by id — only those, only when a write is due (a steady cycle writes nothing and
-looks nothing up).
+looks nothing up). The details only word the writes: the decision was made without them.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 
+from slotguard.domain.decision import SellerPlan
 from slotguard.domain.model import CalendarEvent
 from slotguard.domain.retention import lacks_details
-from slotguard.ports import CalendarGateway, EventById
-from slotguard.service.plan import SellerPlan
-from slotguard.store.records import ActionRecord
+from slotguard.ports import ActionRecord, CalendarGateway
 
 
 def _named(plan: SellerPlan, actions: Iterable[ActionRecord]) -> set[str]:
@@ -26,24 +25,17 @@ def _named(plan: SellerPlan, actions: Iterable[ActionRecord]) -> set[str]:
     wanted = {m.id for v in plan.violations if v.key in compensated for m in v.meetings
               if lacks_details(m)}
     for task in plan.tasks:
-        meeting = plan.meeting(task)
-        if task.key not in done and meeting is not None and lacks_details(meeting):
-            wanted.add(meeting.id)
+        if task.key not in done and task.meeting is not None and lacks_details(task.meeting):
+            wanted.add(task.meeting.id)
     return wanted
 
 
-async def with_details(gateway: CalendarGateway, upn: str, plan: SellerPlan,
-                       actions: Iterable[ActionRecord], events: Sequence[CalendarEvent],
-                       ) -> tuple[CalendarEvent, ...] | None:
-    """``events`` with the named meetings as Graph has them now, or None when no write
-    needs a lookup (or the gateway's events always come with their details)."""
-    if not isinstance(gateway, EventById):
-        return None
+async def meeting_details(gateway: CalendarGateway, upn: str, plan: SellerPlan,
+                          actions: Iterable[ActionRecord]) -> Mapping[str, CalendarEvent]:
+    """The meetings due writes name, by id, as Graph has them now (none when no write
+    needs a lookup)."""
     wanted = sorted(_named(plan, actions))
     if not wanted:
-        return None
+        return {}
     found = await asyncio.gather(*(gateway.event(upn, event_id) for event_id in wanted))
-    fresh = {e.id: e for e in found if e is not None and e.marker is None}
-    if not fresh:
-        return None
-    return tuple(fresh.get(e.id, e) for e in events)
+    return {e.id: e for e in found if e is not None and e.marker is None}

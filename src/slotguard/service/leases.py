@@ -17,15 +17,12 @@ from collections.abc import Awaitable, Callable, Iterable
 
 import structlog
 
-from slotguard.store.ledger import Ledger
+from slotguard.domain.keys import lease_name, leased_seller
+from slotguard.ports import Ledger
 
 log = structlog.get_logger("slotguard.scan")
 
 Pause = Callable[[float], Awaitable[None]]
-
-
-def lease_name(upn: str) -> str:
-    return f"seller:{upn.lower()}"
 
 
 class LeaseKeeper:
@@ -58,7 +55,7 @@ class LeaseKeeper:
         still = self.ledger.renew_leases(self.held, self.owner, self.ttl)
         self._beat_at = time.monotonic()
         for name in sorted(self.held - still):
-            log.warning("scan.lease_lost", seller=name.partition(":")[2])
+            log.warning("scan.lease_lost", seller=leased_seller(name))
         self.lost |= self.held - still
         self.held = still
 

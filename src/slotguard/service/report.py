@@ -123,8 +123,8 @@ class ScanReport:
     def fold(self, reports: list[SellerReport], *, list_all: bool = True) -> list[SellerReport]:
         """The reports to list. Without ``list_all`` (the daemon, whose reports nobody
         reads) only sellers that need a look are listed — skipped, leased elsewhere, with
-        a problem or a shortfall — and the rest are only counted, in ``folded``: the
-        listed reports of a first cycle over 10,000 sellers were some 30 MB."""
+        a problem or a shortfall — and the rest are only counted, in ``folded``, so a large
+        tenant's reports are not all held in memory."""
         self.unchanged += sum(1 for seller in reports if seller.unchanged)
         if list_all:
             return reports
@@ -182,7 +182,8 @@ class ScanReport:
         data["sellers"] = [_seller_json(s, personal) for s in listed]
         data["listing"] = "all" if list_all else "need_a_look"
         data["totals"] = self.totals()
-        return _jsonable(data)
+        jsonable: dict[str, Any] = _jsonable(data)
+        return jsonable
 
 
 def _seller_json(seller: SellerReport, personal: bool) -> dict[str, Any]:
@@ -205,7 +206,8 @@ def _seller_json(seller: SellerReport, personal: bool) -> dict[str, Any]:
 
 def _timed(item: dict[str, Any], zone: str, *, drop: str | None = None) -> dict[str, Any]:
     """``start``/``end`` as the seller's local time with its offset, and the zone named."""
-    item.pop(drop, None)
+    if drop is not None:
+        item.pop(drop, None)
     for key in ("start", "end"):
         if isinstance(item.get(key), datetime):
             item[key] = _local(item[key], zone)
@@ -266,64 +268,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
-
-
-def summary_table(report: ScanReport, sellers: list[SellerReport] | None = None) -> Any:
-    """One row per seller (of ``sellers``, default all): the table ``slotguard scan``
-    prints. The address column never wraps: an address is whole or not shown as a table."""
-    from rich.table import Table
-
-    mode = "plan (dry run — nothing written)" if report.dry_run else "applied"
-    table = Table(title=f"slotguard scan {report.week} → make-up in {report.target_week}: {mode}")
-    for name in ("seller", "team", "blocks", "violations", "compensations", "tasks", "problems"):
-        table.add_column(name, justify="right" if name in {"blocks", "violations"} else "left",
-                         no_wrap=name == "seller")
-    for s in sorted(report.sellers if sellers is None else sellers, key=lambda s: (s.team, s.upn)):
-        comp = f"{s.placed()}" + (f" (+{len(s.withdrawals)} withdrawn)" if s.withdrawals else "")
-        new_tasks = sum(1 for t in s.tasks if t.status not in {"existing", FAILED})
-        # the code only ("access_denied", "missing", ...): the JSON output has the messages
-        codes = [p.partition(":")[0] for p in s.problems]
-        gaps = [f"{len(s.shortfalls)} shortfall(s)"] if s.shortfalls else []
-        problems = "; ".join([*codes, *gaps]) or ("" if s.status == OK else s.status)
-        table.add_row(s.upn, s.team, str(s.blocks), str(len(s.violations)), comp,
-                      f"{new_tasks}/{len(s.tasks)}", problems)
-    return table
-
-
-def detail_tables(report: ScanReport, *, personal: bool) -> list[Any]:
-    """Per seller with violations: which meetings took which blocks, where the make-up
-    blocks and the tasks went."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    tables = []
-    for s in sorted(report.sellers, key=lambda s: (s.team, s.upn)):
-        if not (s.violations or s.withdrawals or s.shortfalls):
-            continue
-        table = Table(title=f"{s.upn} ({s.zone})", title_justify="left", show_lines=True)
-        table.add_column("block taken")
-        table.add_column("by")
-        table.add_column("make-up blocks")
-        table.add_column("follow-up tasks")
-        for v in s.violations:
-            meetings = "\n".join(
-                (m.subject if personal else f"meeting {m.id[-8:]}") for m in v.meetings
-            ) or v.kind
-            comps = "\n".join(f"{c.when} [{_status(c)}]" for c in s.compensations
-                              if c.violation_key == v.key) or "—"
-            tasks = "\n".join((t.title if personal else t.key.rsplit(":", 1)[-1][-8:])
-                              + f" (due {t.when}) [{_status(t)}]"
-                              for t in s.tasks if t.violation_key == v.key) or "—"
-            # Escaped: "[failed: ...]" and subjects in brackets are text, not rich markup.
-            table.add_row(v.block, escape(meetings), escape(comps), escape(tasks))
-        for w in s.withdrawals:
-            table.add_row(w.when, "meeting moved out",
-                          escape(f"withdrawn {w.key} [{w.status}]"), "—")
-        for gap in s.shortfalls:
-            table.add_row("—", "—", f"shortfall: {gap}", "—")
-        tables.append(table)
-    return tables
-
-
-def _status(line: ActionLine) -> str:
-    return f"{line.status}: {line.error}" if line.error else line.status

@@ -1,10 +1,12 @@
-"""One scan cycle over every seller: gather → decide (policy core) → apply (ledger first).
+"""One scan cycle over every seller: the roster → per wave: gather → decide (domain) →
+apply → record (wave.py, seller.py) → the cycle's report.
 
-Sellers run concurrently (bounded); one seller's failure — no mailbox, outside the access
-policy, data Graph should not have sent, throttling that outlasted the retries — is
-recorded and reported, and everyone else is still processed. A database lease per seller
-lets several replicas share the work without two of them on one seller at once. A dry run
-reads everything, decides everything and writes nothing, to Graph or to the ledger.
+Sellers run concurrently (bounded) in waves; one seller's failure is recorded and
+reported, and everyone else is still processed. A database lease per seller lets several
+replicas share the work without two of them on one seller at once. A dry run is the same
+cycle over adapters that record instead of writing (``slotguard.dryrun``, chosen by the
+bootstrap): it reads everything, decides everything and writes nothing, to Graph or to
+the ledger.
 """
 
 from __future__ import annotations
@@ -12,32 +14,27 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
 
 import structlog
 
-from slotguard.domain.escalation import escalation_decision
-from slotguard.domain.model import IsoWeek, Rules
-from slotguard.errors import GraphError, MailboxUnavailable
-from slotguard.ports import CalendarGateway, Clock
-from slotguard.runtime import return_free_memory
-from slotguard.service import compose
+from slotguard.domain.model import IsoWeek, ListedSeller, Rules
+from slotguard.ports import CalendarGateway, Clock, Ledger
+from slotguard.service import record
 from slotguard.service import report as rpt
+from slotguard.service.context import Cycle
 from slotguard.service.leases import Pause
-from slotguard.service.plan import Target
-from slotguard.service.wave import Wave
-from slotguard.store.ledger import Ledger
-from slotguard.texts import DEFAULT_LANGUAGE, Texts
+from slotguard.service.settled import Settled, rules_digest
+from slotguard.service.wave import Leasing, run_wave
+from slotguard.texts import Texts
 
 log = structlog.get_logger("slotguard.scan")
 
-Roster = Callable[[], Awaitable[tuple[list[Target], list[str]]]]
+Roster = Callable[[], Awaitable[tuple[list[ListedSeller], list[str]]]]
 
 
 @dataclass
 class Scanner:
-    """Everything one cycle needs; ``bootstrap()`` builds it from settings."""
+    """Everything a cycle needs; the bootstrap builds it from settings."""
 
     gateway: CalendarGateway
     ledger: Ledger
@@ -62,155 +59,77 @@ class Scanner:
     waves_in_flight: int = 2
     # Each language the teams speak → its texts, with the admin's own words (rules file).
     texts: Mapping[str, Texts] = field(default_factory=dict)
-    _tasks: list[asyncio.Task[Any]] = field(default_factory=list, init=False)
-    # Per seller: the fingerprint of a cycle whose decision was a no-op, and its report
-    # (packed: report.pack).
-    settled: dict[str, tuple[bytes, bytes]] = field(default_factory=dict, init=False)
-    # Per seller: a hash of the stored snapshot of the last window read and that window's
-    # digest, so an unchanged window (the same snapshot bytes) is not digested again.
-    window_digests: dict[str, tuple[bytes, bytes]] = field(default_factory=dict, init=False)
+    settled: Settled = field(default_factory=Settled)
+
+    def __post_init__(self) -> None:
+        if self.ledger.dry_run:
+            self.settled = Settled(enabled=False)  # a dry run decides everyone every time
 
     def texts_of(self, language: str) -> Texts:
-        """What a team speaking ``language`` reads; the catalog alone for one the rules
-        file did not name (a Scanner built without a rules file)."""
         return self.texts.get(language) or Texts(language)
 
     def week_of_now(self) -> IsoWeek:
         return IsoWeek.of(self.clock.now().date())
 
-    async def scan(self, *, week: IsoWeek | None = None, dry_run: bool = False,
-                   stop: asyncio.Event | None = None,
+    async def scan(self, *, week: IsoWeek | None = None, stop: asyncio.Event | None = None,
                    list_all: bool = True) -> rpt.ScanReport:
         """One cycle. ``list_all=False`` (the daemon) lists only the sellers that need a
         look and counts the others (``ScanReport.fold``)."""
         now = self.clock.now()
         week = week or IsoWeek.of(now.date())
-        target_week = week.shift(self.rules.policy.target_week_offset)
-        report = rpt.ScanReport(str(week), str(target_week), dry_run, now)
-        run_id = None if dry_run else self.ledger.start_run(self.replica, str(week), dry_run)
-        if not dry_run and week == IsoWeek.of(now.date()):
-            # Windows of past weeks are never read again: their links and snapshots go.
-            self.ledger.prune_delta_links(str(week))
+        dry_run = self.ledger.dry_run
+        report = rpt.ScanReport(str(week), str(week.shift(self.rules.policy.target_week_offset)),
+                                dry_run, now)
+        run_id = record.run_started(self.ledger, self.replica, str(week),
+                                    prune=week == IsoWeek.of(now.date()))
         log.info("scan.started", week=str(week), dry_run=dry_run, replica=self.replica)
+        cycle = Cycle(self.gateway, self.ledger, self.rules, self.texts, week, now,
+                      self.settled, rules_digest(self.rules, self.tasks_enabled), run_id,
+                      self.tasks_enabled, self.personal_data, self.concurrency, stop)
         error: str | None = None
         try:
-            targets, problems = await self.roster()
-            report.problems.extend(problems)
-            for problem in problems:
-                log.warning("scan.roster_problem", problem=problem)
-            sellers = _unique(targets)
-            size = max(1, self.wave_size)
-            overlap = asyncio.Semaphore(max(1, self.waves_in_flight))
-
-            async def wave(part: list[Target]) -> list[rpt.SellerReport]:
-                async with overlap:
-                    if stop is not None and stop.is_set():
-                        return []  # stopping: sellers not yet started wait for next time
-                    done = await Wave(self, week, now, dry_run, run_id, stop).run(part)
-                # Folded as each wave ends, so a wave's reports go with the wave.
-                return report.fold(done, list_all=list_all)
-
-            # The next wave reads (mostly waiting on Graph) while this one decides and
-            # writes (mostly CPU here): two in flight keep both busy.
-            for listed in await asyncio.gather(*(wave(sellers[i:i + size])
-                                                  for i in range(0, len(sellers), size))):
-                report.sellers.extend(listed)
+            await self._sellers(cycle, report, list_all)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             raise
         finally:
             report.finished_at = self.clock.now()
-            if run_id is not None:
-                self.ledger.finish_run(run_id, report.totals(), error)
-            return_free_memory()
+            record.run_finished(self.ledger, run_id, report.totals(), error)
         log.info("scan.finished", week=str(week), dry_run=dry_run, **report.totals(),
                  seconds=round((report.finished_at - now).total_seconds(), 3))
         return report
 
-    def skip(self, seller_report: rpt.SellerReport, error: Exception, run_id: int | None,
-             dry_run: bool) -> None:
-        code = _problem_code(error)
-        seller_report.status = rpt.SKIPPED
-        seller_report.problems.append(f"{code}: {error}")
-        log.warning("scan.seller_skipped", seller=seller_report.upn, reason=code,
-                    error=type(error).__name__)
-        if not dry_run:
-            self.ledger.record_seller_problem(run_id, seller_report.upn, code, str(error))
+    async def _sellers(self, cycle: Cycle, report: rpt.ScanReport, list_all: bool) -> None:
+        listed, problems = await self.roster()
+        report.problems.extend(problems)
+        for problem in problems:
+            log.warning("scan.roster_problem", problem=problem)
+        sellers = _unique(listed)
+        size = max(1, self.wave_size)
+        overlap = asyncio.Semaphore(max(1, self.waves_in_flight))
+        leasing = Leasing(self.replica, self.lease_seconds, self.hold_seconds, self.pause)
 
-    def report_unreadable(self, seller_report: rpt.SellerReport, run_id: int | None,
-                          dry_run: bool) -> None:
-        """Events Graph sent that could not be read are handled (left out) and reported:
-        one of them may be a customer meeting over a block."""
-        for line in self.gateway.take_unreadable(seller_report.upn):
-            seller_report.problems.append(f"bad_data: {line}")
-            log.warning("scan.event_unreadable", seller=seller_report.upn, detail=line)
-            if not dry_run:
-                self.ledger.record_seller_problem(run_id, seller_report.upn, "bad_data", line)
+        async def wave(part: list[ListedSeller]) -> list[rpt.SellerReport]:
+            async with overlap:
+                if cycle.stopping:
+                    return []  # stopping: sellers not yet started wait for next time
+                done = await run_wave(cycle, leasing, part)
+            # Folded as each wave ends, so a wave's reports go with the wave.
+            return report.fold(done, list_all=list_all)
 
-    def escalation_since(self, now: datetime) -> date:
-        """The first day the escalation window counts (whole ISO weeks)."""
-        return IsoWeek.of(now.date()).shift(-(self.rules.escalation.weeks - 1)).monday()
-
-    async def escalate(self, manager: str | None, upn: str, now: datetime,
-                        seller_report: rpt.SellerReport, *, at_most: int | None = None,
-                        language: str = DEFAULT_LANGUAGE) -> None:
-        """Mail the manager when the seller reached the threshold. ``at_most``: an upper
-        bound on the violations the window can hold (the wave's read of the ledger plus
-        this cycle's); below the threshold, the seller's history is not read again."""
-        rules = self.rules.escalation
-        if not rules.enabled or manager is None or not seller_report.violations:
-            return
-        if at_most is not None and at_most < rules.violations:
-            return
-        today = now.date()
-        since = self.escalation_since(now)
-        decision = escalation_decision(self.ledger.violation_dates(upn, since), today, rules)
-        if not decision.escalate:
-            return
-        period = str(IsoWeek.of(today))
-        # Write-ahead like every other write: the mail is intended, sent, then completed, so a
-        # failed send is retried next cycle and a sent one is never repeated by a later scan.
-        # Unlike events and tasks, a sent mail is not looked up in Graph (that would take
-        # read access to the sender's whole mailbox, and Sent Items may be emptied): here
-        # the ledger's claim is the guard, and a lost ledger can repeat this period's one
-        # mail at most.
-        key = f"{upn.lower()}|escalation|{period}"
-        if self.ledger.intend(key, upn, "mail", payload={"manager": manager}).state == "done":
-            return  # this period's mail already went out
-        subject, body = compose.escalation_mail(upn, decision, rules,
-                                                self.rules.policy.compensation_count,
-                                                self.texts_of(language))
-        try:
-            await self.gateway.send_mail(rules.sender or manager, [manager], subject,
-                                         body)
-        except GraphError as error:
-            # The seller's own writes are done; a mail that did not go out is retried next
-            # cycle and reported now, without marking the seller as skipped.
-            self.ledger.fail(key, f"{type(error).__name__}: {error}")
-            seller_report.problems.append(f"escalation mail not sent: {_problem_code(error)}")
-            log.warning("scan.escalation_failed", seller=upn, error=type(error).__name__)
-            return
-        self.ledger.complete(key, f"mail:{period}")
-        self.ledger.record_escalation(upn, period, decision.count)
-        seller_report.escalated = True
-        log.info("scan.escalated", seller=upn, manager=manager, count=decision.count)
+        # The next wave reads (mostly waiting on Graph) while this one decides and writes
+        # (mostly CPU here): two in flight keep both busy.
+        for listed_part in await asyncio.gather(*(wave(sellers[i:i + size])
+                                                   for i in range(0, len(sellers), size))):
+            report.sellers.extend(listed_part)
 
 
-def _problem_code(error: Exception) -> str:
-    if isinstance(error, MailboxUnavailable):
-        return error.reason
-    if isinstance(error, GraphError):
-        name = type(error).__name__
-        return name if error.code is None else f"{name}:{error.code}"
-    return "bad_data"
-
-
-def _unique(targets: Sequence[Target]) -> list[Target]:
+def _unique(listed: Sequence[ListedSeller]) -> list[ListedSeller]:
     """A seller listed twice (in a team and in a group) is scanned once, first listing wins."""
     seen: set[str] = set()
     result = []
-    for target in targets:
-        if target.upn.lower() not in seen:
-            seen.add(target.upn.lower())
-            result.append(target)
+    for seller in listed:
+        if seller.upn.lower() not in seen:
+            seen.add(seller.upn.lower())
+            result.append(seller)
     return result

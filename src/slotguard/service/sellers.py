@@ -17,9 +17,9 @@ import asyncio
 import structlog
 
 from slotguard.config.rules import RulesFile
+from slotguard.domain.model import ListedSeller
 from slotguard.errors import AuthError, GraphError
 from slotguard.ports import CalendarGateway, GroupMembers
-from slotguard.service.plan import Target
 from slotguard.service.scan import Roster
 
 log = structlog.get_logger("slotguard.scan")
@@ -39,8 +39,8 @@ def roster_from(rules_file: RulesFile, gateway: CalendarGateway) -> Roster:
         except GraphError as error:
             return error
 
-    async def roster() -> tuple[list[Target], list[str]]:
-        targets: list[Target] = []
+    async def roster() -> tuple[list[ListedSeller], list[str]]:
+        targets: list[ListedSeller] = []
         problems: list[str] = []
         # Every team's group at once: the adapter batches them, and a tenant of hundreds
         # of teams must not read its groups one round trip after another.
@@ -59,7 +59,7 @@ def roster_from(rules_file: RulesFile, gateway: CalendarGateway) -> Roster:
                     upns.extend(result.upns)
                     problems.extend(_unclear(team.name, team.group_id, result))
             for upn in upns:
-                targets.append(Target(upn, team.name, team.blocks_for(upn), team.manager,
+                targets.append(ListedSeller(upn, team.name, team.blocks_for(upn), team.manager,
                                       team.language))
         return targets, problems
 

@@ -2,7 +2,8 @@
 and this week's habit tasks. ``claim_once("weekly", ISO week)`` in the ledger makes it run
 once per week across all replicas; a replica dying mid-job lets another take the claim over
 after its ttl, and every write is keyed, so a second run only completes what is missing.
-A dry run claims nothing and writes nothing: it counts what a real run would create.
+A dry run (its adapters record instead of writing) claims nothing and writes nothing: it
+counts what a real run would create.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import structlog
 
 from slotguard.domain.blocks import expand_blocks
 from slotguard.domain.followup import habit_tasks
-from slotguard.domain.model import IsoWeek, Seller
+from slotguard.domain.model import IsoWeek, ListedSeller, Seller
 from slotguard.errors import AuthError, GraphError
 from slotguard.service import compose
-from slotguard.service.apply import EXISTING, WRITTEN, Applier
-from slotguard.service.plan import Target
+from slotguard.service.apply import PLANNED, WRITTEN, Applier
+from slotguard.service.context import Cycle
 from slotguard.service.scan import Scanner
 
 log = structlog.get_logger("slotguard.weekly")
@@ -26,7 +27,7 @@ log = structlog.get_logger("slotguard.weekly")
 JOB = "weekly"
 # What counts as created: written now, or (dry run) what a real run would write. A series
 # or task found in Graph that the ledger did not know (RECOVERED) was not created now.
-CREATED = frozenset({WRITTEN, "planned"})
+CREATED = frozenset({WRITTEN, PLANNED})
 
 
 @dataclass
@@ -40,75 +41,65 @@ class WeeklyResult:
 
 async def run_weekly(scanner: Scanner, *, week: IsoWeek | None = None,
                      stop: asyncio.Event | None = None,
-                     claim_ttl: float = 3600.0, dry_run: bool = False) -> WeeklyResult:
+                     claim_ttl: float = 3600.0) -> WeeklyResult:
     week = week or scanner.week_of_now()
     ledger = scanner.ledger
     result = WeeklyResult(str(week), ran=False)
-    if not dry_run and not ledger.claim_once(JOB, str(week), scanner.replica,
-                                             ttl_seconds=claim_ttl):
+    if not ledger.claim_once(JOB, str(week), scanner.replica, ttl_seconds=claim_ttl):
         log.debug("weekly.claimed_elsewhere", week=str(week))
         return result
     result.ran = True
     log.info("weekly.started", week=str(week))
-    targets, _problems = await scanner.roster()
-    limit = asyncio.Semaphore(max(1, scanner.concurrency))
+    listed, _problems = await scanner.roster()
+    cycle = Cycle(scanner.gateway, ledger, scanner.rules, scanner.texts, week,
+                  scanner.clock.now(), scanner.settled, b"", None, scanner.tasks_enabled,
+                  scanner.personal_data, scanner.concurrency, stop)
+    limit = asyncio.Semaphore(max(1, cycle.concurrency))
 
-    async def one(upn: str, seller: Seller) -> None:
-        known = {r.key: r for r in ledger.actions(seller=upn)}
-        applier = Applier(scanner.gateway, ledger, upn, known)
-        texts, policy = scanner.texts_of(seller.language), scanner.rules.policy
-
-        def planned(key: str) -> str:
-            done = key in known and known[key].state == "done"
-            return EXISTING if done else "planned"
-
-        for rule in seller.blocks:
-            first = expand_blocks(replace(seller, blocks=(rule,)), week)
-            if not first:
-                continue
-            request = compose.block_series_event(upn, rule, first[0], seller.zone, policy,
-                                                 texts)
-            if dry_run:
-                status = planned(request.key)
-            else:
-                status, _ = await applier.event("block_series", request)
-            if status in CREATED:
-                result.series_created += 1
-                log.info("weekly.block_series_created", seller=upn, rule=rule.id,
-                         dry_run=dry_run)
-        if scanner.tasks_enabled:
-            for task in habit_tasks(seller, week, scanner.rules):
-                if dry_run:
-                    status = planned(task.key)
-                else:
-                    status, _ = await applier.task(
-                        task, compose.task_request(task, policy, texts),
-                        compose.task_list(texts), "habit")
-                if status in CREATED:
-                    result.habits_created += 1
-                    log.info("weekly.habit_created", seller=upn, key=task.key)
-
-    async def guarded(target: Target) -> None:
+    async def guarded(one: ListedSeller) -> None:
         async with limit:
-            if stop is not None and stop.is_set():
+            if cycle.stopping:
                 return
             try:
-                mailbox = await scanner.gateway.mailbox(target.upn)
-                seller = Seller(target.upn, target.team, mailbox.zone, mailbox.working_hours,
-                                target.blocks, target.manager, target.language)
-                await one(target.upn, seller)
+                mailbox = await cycle.gateway.mailbox(one.upn)
+                await _seller(cycle, one.seller(mailbox.zone, mailbox.working_hours), result)
             except AuthError:
                 raise
             except (GraphError, ValueError) as error:
                 result.problems += 1
-                log.warning("weekly.seller_skipped", seller=target.upn,
+                log.warning("weekly.seller_skipped", seller=one.upn,
                             error=type(error).__name__, code=getattr(error, "code", None))
 
-    await asyncio.gather(*(guarded(t) for t in targets))
+    await asyncio.gather(*(guarded(one) for one in listed))
     # Unfinished (stopped, or a seller failed): the claim stays ours, so the next hourly
     # check resumes it; keyed writes make the second pass cheap.
-    if not dry_run and not (stop is not None and stop.is_set()) and not result.problems:
+    if not cycle.stopping and not result.problems:
         ledger.finish_claim(JOB, str(week), scanner.replica)
     log.info("weekly.finished", week=str(week), series_created=result.series_created,
              habits_created=result.habits_created, problems=result.problems)
     return result
+
+
+async def _seller(cycle: Cycle, seller: Seller, result: WeeklyResult) -> None:
+    upn = seller.upn
+    known = {r.key: r for r in cycle.ledger.actions(seller=upn)}
+    applier = Applier(cycle.gateway, cycle.recorder(upn), known, wrote=cycle.wrote)
+    texts, policy = cycle.texts_of(seller.language), cycle.rules.policy
+    for rule in seller.blocks:
+        first = expand_blocks(replace(seller, blocks=(rule,)), cycle.week)
+        if not first:
+            continue
+        request = compose.block_series_event(upn, rule, first[0], seller.zone, policy, texts)
+        status, _ = await applier.event("block_series", request)
+        if status in CREATED:
+            result.series_created += 1
+            log.info("weekly.block_series_created", seller=upn, rule=rule.id,
+                     dry_run=cycle.ledger.dry_run)
+    if not cycle.tasks_enabled:
+        return
+    for task in habit_tasks(seller, cycle.week, cycle.rules):
+        status, _ = await applier.task(task, compose.task_request(task, policy, texts),
+                                       compose.task_list(texts), "habit")
+        if status in CREATED:
+            result.habits_created += 1
+            log.info("weekly.habit_created", seller=upn, key=task.key)

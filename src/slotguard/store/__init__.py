@@ -1,8 +1,7 @@
 """The ledger: what slotguard saw and did, kept in SQLite or PostgreSQL (SQLAlchemy +
 Alembic), plus the leases and once-per-period claims that let several replicas share work."""
 
-from slotguard.store.ledger import Ledger
-from slotguard.store.records import (
+from slotguard.ports.records import (
     ACTION_KINDS,
     ACTION_STATES,
     VIOLATION_STATES,
@@ -13,6 +12,7 @@ from slotguard.store.records import (
     ShortfallRecord,
     ViolationRecord,
 )
+from slotguard.store.ledger import Ledger
 
 __all__ = [
     "ACTION_KINDS",

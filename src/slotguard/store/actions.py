@@ -13,6 +13,13 @@ from typing import Any
 
 from sqlalchemy import Row, bindparam, select, update
 
+from slotguard.ports.records import (
+    ACTION_KINDS,
+    ACTION_STATES,
+    PENDING_ACTION_STATES,
+    ActionRecord,
+    check_member,
+)
 from slotguard.store._base import (
     CHUNK,
     LedgerBase,
@@ -21,13 +28,6 @@ from slotguard.store._base import (
     insert_ignore,
     insert_new,
     seller_id,
-)
-from slotguard.store.records import (
-    ACTION_KINDS,
-    ACTION_STATES,
-    PENDING_ACTION_STATES,
-    ActionRecord,
-    check_member,
 )
 from slotguard.store.schema import actions
 
@@ -59,7 +59,8 @@ class ActionsMixin(LedgerBase):
         check_member("kind", kind, ACTION_KINDS)
         seller = seller_id(seller)
         now = self._now()
-        row = {"key": key, "seller": seller, "kind": kind, "violation_key": violation_key,
+        row: dict[str, Any] = {
+               "key": key, "seller": seller, "kind": kind, "violation_key": violation_key,
                "state": "intended", "graph_id": None, "attempts": 1, "error": None,
                "payload": payload, "created_at": now, "updated_at": now, "completed_at": None}
         with self._write() as conn:

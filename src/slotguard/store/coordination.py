@@ -18,8 +18,8 @@ from datetime import timedelta
 
 from sqlalchemy import and_, case, delete, or_, select, update
 
+from slotguard.ports.records import LeaseRecord
 from slotguard.store._base import LedgerBase, chunks, insert_ignore, insert_ignore_all
-from slotguard.store.records import LeaseRecord
 from slotguard.store.schema import job_claims, leases
 
 _L = leases

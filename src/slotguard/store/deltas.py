@@ -8,6 +8,7 @@ silently lose changes."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -87,7 +88,7 @@ class DeltasMixin(LedgerBase):
             self._save(conn, row)
 
     @staticmethod
-    def _save(conn: Connection, row: dict[str, object]) -> None:
+    def _save(conn: Connection, row: dict[str, Any]) -> None:
         if insert_ignore(conn, _D, row):
             return
         conn.execute(update(_D).where(_D.c.seller == row["seller"], _D.c.window == row["window"])

@@ -32,7 +32,7 @@ def _json_default(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, set | frozenset):
-        return sorted(value)  # type: ignore[type-var]
+        return sorted(value)
     raise TypeError(f"cannot store {type(value).__name__} as JSON")
 
 
@@ -58,9 +58,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) 
     else:
         private_file(Path(database).expanduser())
         # No prepared-statement cache: a finished statement keeps the buffers of its last
-        # values (bound snapshots of ~15 KB, a few hundred names of an IN list), so the
-        # default cache of 128 held 10-20 MB inside SQLite at 2,000 sellers. Preparing
-        # each statement anew cost no CPU the benchmark could see.
+        # values (bound snapshots, a few hundred names of an IN list), so the default
+        # cache of 128 statements holds megabytes inside SQLite for a large tenant, and
+        # preparing each statement anew is cheap.
         kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000, "cached_statements": 0}
     engine = create_engine(parsed, **kwargs)
     _tune_sqlite(engine, busy_timeout_ms, in_memory=database in ("", ":memory:"))

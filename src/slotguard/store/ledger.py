@@ -12,16 +12,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from slotguard.errors import ConfigError, LedgerUnavailable
+from slotguard.ports.records import PENDING_ACTION_STATES
 from slotguard.store import migrate as migrations
 from slotguard.store._base import ClockLike, iso_week
 from slotguard.store.actions import ActionsMixin
 from slotguard.store.coordination import CoordinationMixin
 from slotguard.store.deltas import DeltasMixin
 from slotguard.store.engine import make_engine
-from slotguard.store.records import PENDING_ACTION_STATES
 from slotguard.store.runs import RunsMixin
 from slotguard.store.schema import (
     actions,
@@ -65,6 +66,9 @@ def _unusable(exc: DBAPIError) -> Exception:
 
 
 class Ledger(RunsMixin, ViolationsMixin, ActionsMixin, DeltasMixin, CoordinationMixin):
+    """The ledger port (``slotguard.ports.Ledger``) over SQLAlchemy."""
+
+    dry_run = False  # it keeps what it is told
     _file: tuple[str, tuple[int, int]] | None = None  # the SQLite file opened, (dev, inode)
 
     @classmethod
@@ -82,6 +86,22 @@ class Ledger(RunsMixin, ViolationsMixin, ActionsMixin, DeltasMixin, Coordination
             ledger.close()
             raise _unusable(exc) from None
         ledger._file = _file_identity(ledger.engine)
+        return ledger
+
+    @classmethod
+    def open_existing(cls, url: str, clock: ClockLike = utc_now) -> Ledger | None:
+        """The ledger at ``url`` as it is, for reading: None when there is none (no SQLite
+        file, or a database without the schema). Nothing is created or migrated."""
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            database = parsed.database or ""
+            if database in ("", ":memory:") or not os.path.exists(
+                    os.path.expanduser(database)):
+                return None
+        ledger = cls.open(url, clock)
+        if ledger.revision() is None:
+            ledger.close()
+            return None
         return ledger
 
     def upgrade(self, revision: str = "head") -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Row, select, update
 
+from slotguard.ports.records import RunRecord, SellerProblemRecord
 from slotguard.store._base import LedgerBase, clip, iso_week, seller_id
-from slotguard.store.records import RunRecord, SellerProblemRecord
 from slotguard.store.schema import scan_runs, seller_problems
 
 
@@ -27,7 +27,9 @@ class RunsMixin(LedgerBase):
                   "started_at": self._now()}
         with self._write() as conn:
             result = conn.execute(scan_runs.insert().values(values))
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def finish_run(self, run_id: int, stats: dict[str, Any], error: str | None = None) -> None:
         values = {"finished_at": self._now(), "stats": stats,

@@ -11,6 +11,14 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, select, update
 
 from slotguard.domain.model import IsoWeek
+from slotguard.ports.ledger import ViolationSeen
+from slotguard.ports.records import (
+    COUNTED_VIOLATION_STATES,
+    VIOLATION_STATES,
+    ShortfallRecord,
+    ViolationRecord,
+    check_member,
+)
 from slotguard.store._base import (
     LedgerBase,
     chunks,
@@ -18,13 +26,6 @@ from slotguard.store._base import (
     insert_new,
     iso_week,
     seller_id,
-)
-from slotguard.store.records import (
-    COUNTED_VIOLATION_STATES,
-    VIOLATION_STATES,
-    ShortfallRecord,
-    ViolationRecord,
-    check_member,
 )
 from slotguard.store.schema import escalations, shortfalls, violations
 
@@ -40,7 +41,6 @@ _SET_STATE = (update(violations)
 
 
 # (key, seller, team, rule_id, block_day, block_start, block_end, kind, meetings)
-ViolationSeen = tuple[str, str, str, str, date, datetime, datetime, str, list[dict[str, Any]]]
 
 
 def _violation(row: Row[Any]) -> ViolationRecord:
@@ -217,4 +217,4 @@ class ViolationsMixin(LedgerBase):
         if seller is not None:
             query = query.where(t.c.seller == seller_id(seller))
         with self._read() as conn:
-            return [tuple(r) for r in conn.execute(query)]  # type: ignore[misc]
+            return [tuple(r) for r in conn.execute(query)]
