@@ -195,8 +195,10 @@ def test_query_instants_are_utc_whatever_the_machines_zone(
     assert str(naive.value) == "calendar window bounds must be timezone-aware"
 
 
-def test_a_create_that_met_a_503_waits_its_retry_after_and_looks_before_posting_again(
+def test_a_create_that_met_a_503_is_not_posted_again_blindly_and_is_found_next_time(
         make_gateway, sleeps) -> None:  # type: ignore[no-untyped-def]
+    # A POST that met a 5xx may have landed: the adapter makes one attempt and says so;
+    # the apply step (service/apply.py) looks before it writes again.
     calls: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -207,5 +209,8 @@ def test_a_create_that_met_a_503_waits_its_retry_after_and_looks_before_posting_
         return httpx.Response(200, json={"value": landed})
 
     gateway = make_gateway(handler, policy=RetryPolicy(max_attempts=3, max_wait=5))
+    with pytest.raises(TransientGraphError):
+        run(gateway.ensure_task_list("anna@contoso.com", "Follow"))
+    assert calls == ["GET", "POST"] and sleeps.calls == []
     assert run(gateway.ensure_task_list("anna@contoso.com", "Follow")) == "list-1"
-    assert calls == ["GET", "POST", "GET"] and sleeps.calls == [1.5]
+    assert calls == ["GET", "POST", "GET"]

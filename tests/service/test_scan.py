@@ -13,7 +13,7 @@ from tests.service.conftest import (
     customer_meeting,
 )
 
-from slotguard.domain.model import Response, Weekday
+from slotguard.domain.model import ListedSeller, Response, Weekday
 from slotguard.service.scan import Scanner
 
 
@@ -155,7 +155,6 @@ def test_one_sellers_failure_does_not_stop_the_others(world: World) -> None:
     missing = "ghost@contoso.com"
     from tests.service.conftest import BLOCK
 
-    from slotguard.domain.model import ListedSeller
 
     world.targets.append(ListedSeller(missing, "Nordics", (BLOCK,)))
     world.targets.append(ListedSeller("slow@contoso.com", "Nordics", (BLOCK,)))
@@ -165,7 +164,7 @@ def test_one_sellers_failure_does_not_stop_the_others(world: World) -> None:
 
     world.gateway.add_mailbox(Mailbox("slow@contoso.com", ZONE, HOURS))
     world.gateway.fail_mailbox("slow@contoso.com", TransientGraphError("throttled", status=429))
-    world.targets.append(Target("odd@contoso.com", "Nordics", (BLOCK,)))
+    world.targets.append(ListedSeller("odd@contoso.com", "Nordics", (BLOCK,)))
     world.gateway.add_mailbox(Mailbox("odd@contoso.com", ZONE, HOURS))
     world.gateway.fail_mailbox("odd@contoso.com",
                                GraphError("no", status=500, code="generalException"))

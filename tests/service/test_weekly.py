@@ -5,7 +5,6 @@ from dataclasses import replace
 from datetime import time, timedelta
 
 import pytest
-from slotguard.service.plan import Target
 from structlog.testing import capture_logs
 from tests.service.conftest import ANNA, BLOCK, ERIK, WEEK, World, at
 
@@ -14,6 +13,7 @@ from slotguard.domain.model import (
     FollowUpRules,
     HabitTask,
     IsoWeek,
+    ListedSeller,
     Purpose,
     Weekday,
 )
@@ -75,8 +75,8 @@ def test_each_seller_gets_this_weeks_habit_task_once(world: World) -> None:
     assert (finished["series_created"], finished["habits_created"], finished["problems"]) == (
         2, 2, 0)
     # A dry run afterwards finds nothing left to create for this week, but next week's task.
-    assert asyncio.run(run_weekly(world.scanner(), week=WEEK, dry_run=True)).habits_created == 0
-    ahead = asyncio.run(run_weekly(world.scanner(), week=WEEK.shift(1), dry_run=True))
+    assert asyncio.run(run_weekly(world.scanner(dry_run=True), week=WEEK)).habits_created == 0
+    ahead = asyncio.run(run_weekly(world.scanner(dry_run=True), week=WEEK.shift(1)))
     assert (ahead.series_created, ahead.habits_created) == (0, 2)
 
 
@@ -150,7 +150,7 @@ def test_each_block_rule_gets_its_own_series_starting_at_its_own_first_occurrenc
     # so no series that week; the Tuesday rule after it still gets its own.
     lost = BlockRule("night", frozenset({Weekday.SUNDAY}), time(2), time(2, 45))
     monday = BlockRule("calls", frozenset({Weekday.MONDAY}), time(13), time(14))
-    world.targets = [Target(ANNA, "Nordics", (lost, BLOCK, monday))]
+    world.targets = [ListedSeller(ANNA, "Nordics", (lost, BLOCK, monday))]
     march = IsoWeek(2026, 13)
     with capture_logs() as logs:
         result = asyncio.run(run_weekly(world.scanner(), week=march))

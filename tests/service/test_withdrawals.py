@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from slotguard.service.memory import moved
 from structlog.testing import capture_logs
 from tests.service.conftest import ANNA, WEEK, World, at, customer_meeting
 
 from slotguard.domain.model import CalendarEvent, OwnMarker, Purpose, Weekday
 from slotguard.errors import TransientGraphError
+from slotguard.memory.calendar import moved
 from slotguard.service.apply import EXISTING, WRITTEN, Applier
+from slotguard.service.record import Recorder
 from slotguard.store.ledger import Ledger
 
 VIOLATION = f"{ANNA}|prospecting|{WEEK.day(Weekday.TUESDAY)}"
@@ -28,7 +29,7 @@ def _compensation_in_calendar(world: World) -> CalendarEvent:
 
 def test_a_compensation_the_ledger_never_heard_of_is_deleted_and_recorded(world: World) -> None:
     event = _compensation_in_calendar(world)
-    applier = Applier(world.gateway, world.ledger, ANNA, {})
+    applier = Applier(world.gateway, Recorder(world.ledger, ANNA), {})
     assert asyncio.run(applier.withdraw(KEY, event.id, True)) == WRITTEN
     assert world.gateway.own(ANNA) == []
     (record,) = world.ledger.actions(seller=ANNA)
@@ -39,18 +40,18 @@ def test_a_compensation_the_ledger_never_heard_of_is_deleted_and_recorded(world:
 
 def test_a_withdrawn_compensation_is_not_deleted_twice(world: World) -> None:
     event = _compensation_in_calendar(world)
-    applier = Applier(world.gateway, world.ledger, ANNA, {})
+    applier = Applier(world.gateway, Recorder(world.ledger, ANNA), {})
     asyncio.run(applier.withdraw(KEY, event.id, True))
     writes = world.gateway.writes
     assert asyncio.run(applier.withdraw(KEY, event.id, True)) == EXISTING
-    later = Applier(world.gateway, world.ledger, ANNA,
+    later = Applier(world.gateway, Recorder(world.ledger, ANNA),
                     {r.key: r for r in world.ledger.actions(seller=ANNA)})
     assert asyncio.run(later.withdraw(KEY, event.id, True)) == EXISTING
     assert world.gateway.writes == writes
 
 
 def test_one_already_gone_from_the_calendar_is_only_recorded(world: World) -> None:
-    applier = Applier(world.gateway, world.ledger, ANNA, {})
+    applier = Applier(world.gateway, Recorder(world.ledger, ANNA), {})
     assert asyncio.run(applier.withdraw(KEY, "comp-1", False)) == WRITTEN
     assert world.gateway.writes == 0
     assert world.ledger.action(KEY).state == "withdrawn"  # type: ignore[union-attr]
