@@ -117,5 +117,5 @@ def test_a_team_lists_each_seller_once_and_reports_one_week() -> None:
 
 def test_only_the_teams_sellers_have_a_copy() -> None:
     team = TeamReport("Nordics", WEEK, "sv", (seller_report(ANNA, WEEK, [row()]),))
-    with pytest.raises(ValueError, match="erik@contoso.com is not a seller of team Nordics"):
+    with pytest.raises(ValueError, match=r"erik@contoso\.com is not a seller of team Nordics"):
         seller_view(team, "erik@contoso.com")

@@ -12,6 +12,7 @@ import os
 from collections import Counter
 from dataclasses import asdict
 from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
 from hypothesis import given, settings
@@ -130,8 +131,7 @@ def test_the_trend_is_the_eight_weeks_ending_with_the_report_week(
         assert len(weeks) == TREND_WEEKS
         assert weeks[-1] == report.week
         mondays = [week.monday() for week in weeks]
-        assert all(b - a == timedelta(weeks=1) for a, b in zip(mondays, mondays[1:],
-                                                                strict=False))
+        assert all(b - a == timedelta(weeks=1) for a, b in pairwise(mondays))
         assert trend[-1].totals == team.totals
         for point in trend:
             rows = [row for seller in team.sellers for row in seller.rows
