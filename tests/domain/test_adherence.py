@@ -3,6 +3,8 @@ weeks and a team's report are put together."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from slotguard.domain.adherence import (
@@ -110,6 +112,8 @@ def test_a_team_lists_each_seller_once_and_reports_one_week() -> None:
             row(seller=ANNA.upper())])))
     with pytest.raises(ValueError, match="must be for 2026-W50"):
         TeamReport("Nordics", WEEK.shift(1), "sv", (anna,))
+    with pytest.raises(ValueError, match="as_of must carry its time zone"):
+        TeamReport("Nordics", WEEK, "sv", (anna,), as_of=datetime(2026, 12, 4, 15))
     team = TeamReport("Nordics", WEEK, "sv", (anna,))
     with pytest.raises(ValueError, match="a team is listed twice"):
         OrganisationReport(WEEK, (team, TeamReport("NORDICS", WEEK, "da", ())))

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import chromium  # scripts/chromium.py, which scripts/test.py uses too
 
 WEEK = IsoWeek(2026, 49)
+AS_OF = datetime(2026, 12, 4, 15, 0, tzinfo=ZoneInfo("Europe/Stockholm"))  # Friday 15:00
 ANNA = "anna.berg@contoso.com"
 ERIK = "erik.lund@contoso.com"
 MAJA = "maja.holm@contoso.com"
@@ -51,7 +54,7 @@ def team(sees_each_other: bool = False, language: str = "sv",
                        FridayNumber.answered(2))]
     sellers = tuple(seller_report(upn, WEEK, rows)
                     for upn, rows in ((ANNA, anna), (ERIK, erik), (MAJA, maja)))
-    return TeamReport(name, WEEK, language, sellers, sees_each_other)
+    return TeamReport(name, WEEK, language, sellers, sees_each_other, AS_OF)
 
 
 def organisation() -> OrganisationReport:

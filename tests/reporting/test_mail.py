@@ -22,6 +22,7 @@ def test_the_managers_mail_in_swedish_has_every_sellers_numbers() -> None:
     assert mail.subject == "Prospekteringsrapport för Nordics, vecka 49"
     assert '<html lang="sv">' in mail.html
     assert "Vecka 49: 30 nov.–6 dec. 2026" in mail.html
+    assert "Siffrorna gäller fre 4 dec. 15:00." in mail.html  # when they were counted
     tables = data_tables(mail.html)
     header = tables[0][0]
     assert header == ["Säljare", "Planerade", "Genomförda", "Gick till kundmöten",
@@ -84,17 +85,19 @@ def test_a_team_that_sees_each_other_gets_every_row_with_the_readers_first() -> 
     assert "Ert team delar sina siffror" in mail.html
 
 
-@pytest.mark.parametrize(("language", "subject", "heading", "unanswered"), [
+@pytest.mark.parametrize(("language", "subject", "heading", "as_of", "unanswered"), [
     ("en", "Prospecting report for Nordics, week 49",
-     "Week 49: Nov 30\u2009\u2013\u2009Dec 6, 2026", "1 unreadable and 1 with no answer"),
+     "Week 49: Nov 30\u2009\u2013\u2009Dec 6, 2026", "Figures as of Fri, Dec 4, 3:00\u202fPM.",
+     "1 unreadable and 1 with no answer"),
     ("da", "Prospekteringsrapport for Nordics, uge 49", "Uge 49: 30. nov.\u20136. dec. 2026",
-     "1 ulæseligt og 1 uden svar"),
+     "Tallene er opgjort fre. 4. dec. 15.00.", "1 ulæseligt og 1 uden svar"),
 ])
 def test_every_word_and_date_is_the_teams_language(language: str, subject: str, heading: str,
-                                                   unanswered: str) -> None:
+                                                   as_of: str, unanswered: str) -> None:
     mail = render_mail(manager_view(team(language=language)))
     assert mail.subject == subject
     assert heading in mail.html and heading in mail.text
+    assert as_of in mail.html and as_of in mail.text
     assert unanswered in mail.html and unanswered in mail.text
     assert f'<html lang="{language}">' in mail.html
 

@@ -54,6 +54,7 @@ def test_json_names_iso_weeks_and_gives_numbers_as_numbers() -> None:
     nordics = data["teams"][0]
     assert (nordics["team"], nordics["language"], nordics["team_sees_each_other"]) == (
         "Nordics", "sv", False)
+    assert nordics["as_of"] == "2026-12-04T15:00:00+01:00"
     erik = nordics["sellers"][1]
     assert erik["seller"] == ERIK
     assert erik["weeks"] == [{

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from slotguard.domain.adherence import FridaySum, SellerWeek, WeekFigures
 from slotguard.domain.model import IsoWeek
@@ -113,8 +114,13 @@ class TeamReport:
     language: str  # the team's language tag: every word of its report is in it
     sellers: tuple[SellerReport, ...]
     team_sees_each_other: bool = False
+    # When the figures were counted, in the manager's zone: blocks after it are still ahead,
+    # tasks open then are "open". None: not said.
+    as_of: datetime | None = None
 
     def __post_init__(self) -> None:
+        if self.as_of is not None and self.as_of.utcoffset() is None:
+            raise ValueError(f"team {self.team}: as_of must carry its time zone")
         if any(report.week != self.week for report in self.sellers):
             raise ValueError(f"team {self.team}: every seller's report must be for {self.week}")
         addresses = [report.seller.casefold() for report in self.sellers]
@@ -164,6 +170,7 @@ class TeamView:
     sellers: tuple[SellerReport, ...]  # the reader's own row first in a seller's copy
     totals: Totals
     trend: tuple[TeamTrendPoint, ...]
+    as_of: datetime | None = None
 
     @property
     def colleagues_not_shown(self) -> int:
@@ -173,7 +180,7 @@ class TeamView:
 def manager_view(report: TeamReport) -> TeamView:
     """The manager's view: every seller's row."""
     return TeamView(report.team, report.week, report.language, None, report.sellers,
-                    report.totals, report.trend)
+                    report.totals, report.trend, report.as_of)
 
 
 def seller_view(report: TeamReport, seller: str) -> TeamView:
@@ -186,4 +193,4 @@ def seller_view(report: TeamReport, seller: str) -> TeamView:
     others = tuple(r for r in report.sellers if r.seller.casefold() != wanted)
     shown = own + others if report.team_sees_each_other else own
     return TeamView(report.team, report.week, report.language, own[0].seller, shown,
-                    report.totals, report.trend)
+                    report.totals, report.trend, report.as_of)

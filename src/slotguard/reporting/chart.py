@@ -118,9 +118,10 @@ def legend(texts: Texts) -> str:
 def _chart(texts: Texts, said: Words, title: str, bars: tuple[Bar, ...]) -> Chart:
     headers = (texts.pgettext("report column", "Week"), said.kept, said.debt_outstanding,
                said.friday)
-    sentences = tuple(texts.gettext("{week}: {kept}, debt outstanding {debt}, Friday number "
-                               "{friday}.", week=bar.week, kept=bar.value, debt=bar.debt,
-                               friday=bar.friday_said) for bar in bars)
+    sentences = tuple(
+        texts.gettext("{week}: {kept}, debt outstanding {debt}, Friday number {friday}.",
+                      week=bar.week, kept=bar.value, debt=bar.debt, friday=bar.friday_said)
+        for bar in bars)
     return Chart(title, headers, bars, sentences)
 
 

@@ -25,6 +25,7 @@ class Section:
     subject: str
     title: str
     heading: str  # the week and its dates
+    as_of: str | None  # "Figures as of Fri, Dec 4, 3:00 PM."
     intro: str
     grids: tuple[Grid, ...]
     chart: Chart
@@ -60,6 +61,8 @@ def section(view: TeamView) -> Section:
     return Section(
         language=view.language, subject=subject, title=title,
         heading=phrases.week_heading(texts, view.week), intro=intro,
+        as_of=texts.gettext("Figures as of {moment}.", moment=texts.moment(view.as_of))
+        if view.as_of else None,
         grids=(block_grid(texts, said, lines), compensation_grid(texts, said, lines)),
         chart=trend, strip_title=chart.strip_title(texts),
         strips=chart.strips(texts, view.sellers) if shared else (),

@@ -10,7 +10,8 @@ from slotguard.reporting.page import Section
 def plain_text(sections: tuple[Section, ...]) -> str:
     out: list[str] = []
     for section in sections:
-        out += [section.title, section.heading, "", section.intro, *section.notes, ""]
+        out += [section.title, section.heading, *([section.as_of] if section.as_of else []),
+                "", section.intro, *section.notes, ""]
         for grid in section.grids:
             out += _grid_lines(grid)
         out += [section.chart.title, *section.chart.sentences, ""]

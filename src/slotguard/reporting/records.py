@@ -69,6 +69,7 @@ def team_record(team: TeamReport) -> dict[str, Any]:
     return {
         "team": team.team, "language": team.language,
         "team_sees_each_other": team.team_sees_each_other,
+        "as_of": team.as_of.isoformat() if team.as_of else None,
         "sellers": [{"seller": report.seller, "weeks": [row_record(r) for r in report.rows]}
                     for report in team.sellers],
         "totals": totals_record(team.totals),

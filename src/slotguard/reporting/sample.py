@@ -5,6 +5,9 @@ that could not be read and one not given."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from slotguard.domain.adherence import (
     BlockFigures,
     CompensationFigures,
@@ -22,6 +25,8 @@ from slotguard.domain.weekly_report import (
 )
 
 WEEK = IsoWeek(2026, 49)
+AS_OF = {"sv": datetime(2026, 12, 4, 15, 0, tzinfo=ZoneInfo("Europe/Stockholm")),
+         "da": datetime(2026, 12, 4, 15, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))}
 
 # Per seller: blocks planned a week, blocks taken in each of the 8 weeks (oldest first), the
 # first week with figures (0: all eight), the report week's Friday answer.
@@ -76,5 +81,7 @@ def sample_report() -> OrganisationReport:
     for team, sellers in _SELLERS.items():
         reports = tuple(seller_report(upn, WEEK, _weeks(upn, planned, taken, first, friday))
                         for upn, planned, taken, first, friday in sellers)
-        teams.append(TeamReport(team, WEEK, _LANGUAGE[team], reports, _SEE_EACH_OTHER[team]))
+        language = _LANGUAGE[team]
+        teams.append(TeamReport(team, WEEK, language, reports, _SEE_EACH_OTHER[team],
+                                AS_OF[language]))
     return OrganisationReport(WEEK, tuple(teams))
