@@ -39,7 +39,7 @@ def main(args: list[str]) -> int:
     if not args:
         step("ruff", [str(BIN / "ruff"), "check", "src", "tests", "bench", "scripts"])
         step("import-linter", [str(BIN / "lint-imports")])
-        step("mypy (domain, texts)", [str(BIN / "mypy")])
+        step("mypy (domain, texts, reporting)", [str(BIN / "mypy")])
     step("pytest", [sys.executable, "-m", "pytest", "-q", *args], env=env)
     return 0
 
