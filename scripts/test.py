@@ -2,7 +2,8 @@
 
 Runs inside the project's virtualenv (dev.py makes sure it exists). A PostgreSQL server for
 the replica tests is found or started by scripts/postgres.py; its URL reaches the tests as
-SLOTGUARD_TEST_POSTGRES_URL.
+SLOTGUARD_TEST_POSTGRES_URL. Headless Chromium for the HTML report's checks is found or
+installed by scripts/chromium.py; its path reaches the tests as SLOTGUARD_TEST_CHROMIUM.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ def step(name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
 def main(args: list[str]) -> int:
     env = dict(os.environ)
     sys.path.insert(0, str(ROOT / "scripts"))
-    import postgres  # a helper script beside this one, importable once scripts/ is on the path
+    import chromium  # helper scripts beside this one, importable once scripts/ is on the path
+    import postgres
 
     url = postgres.ensure()
     if url:
         env["SLOTGUARD_TEST_POSTGRES_URL"] = url
+    if browser := chromium.ensure():
+        env[chromium.ENV] = browser
     if not args:
         step("ruff", [str(BIN / "ruff"), "check", "src", "tests", "bench", "scripts"])
         step("import-linter", [str(BIN / "lint-imports")])
