@@ -8,8 +8,8 @@ from dataclasses import replace
 
 from rich.console import Console
 
-from slotguard.cli import output
 from slotguard.domain.weekly_report import OrganisationReport, seller_report
+from slotguard.entrypoints.cli import output
 from slotguard.reporting import render_tables
 from slotguard.texts import Texts
 

@@ -1,6 +1,7 @@
-"""The report as rich tables for a terminal. Show them with ``slotguard.cli.output.show``:
-a table that does not fit the terminal, or any table written to a pipe, comes out as plain,
-complete lines — addresses and figures are never cut."""
+"""The report as rich tables for a terminal. Show them with
+``slotguard.entrypoints.cli.output.show``: a table that does not fit the terminal, or any
+table written to a pipe, comes out as plain, complete lines — addresses and figures are
+never cut."""
 
 from __future__ import annotations
 
